@@ -1,0 +1,281 @@
+/**
+ * The one wire contract between the kernel and a plugin isolate.
+ *
+ * Everything that crosses the isolation boundary is declared here and
+ * nowhere else; the kernel (`kernel/plugins/`) and the isolate runtime
+ * (`sdk-plugin/src/runtime/`) both import it. Values are structured-clone
+ * data only: errors cross as {@link WireError}, never as thrown objects.
+ *
+ * Three channels exist:
+ * 1. Handshake: the isolate's first message on `parentPort` is a
+ *    {@link HelloMessage} carrying its host channel port.
+ * 2. Kernel -> plugin: Piscina tasks ({@link PluginTask}), each answered with a
+ *    {@link TaskOutcome}.
+ * 3. Plugin -> kernel: {@link HostCall}s on the host channel port, each answered
+ *    with a {@link HostReply}; {@link HostLog} lines need no answer.
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+/** Bumped on any incompatible change to a message below. */
+export const PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------- data
+
+export type JsonScalar = string | number | boolean | null;
+export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** An error as data: what crosses the port and what a client finally sees. */
+export interface WireError {
+  /** Stable id, `domain.subdomain.name` (see the error catalogue). */
+  id: string;
+  /** Stable number for the id (Kuzzle's `domain << 24 | subdomain << 16 | error`). */
+  code: number;
+  message: string;
+  /** HTTP status. */
+  status: number;
+  /** The values substituted into the message template, in order. */
+  props: string[];
+}
+
+// ---------------------------------------------------------------- handshake
+
+/** First message an isolate posts on `parentPort`, before anything else. */
+export interface HelloMessage {
+  type: 'portcullis.hello';
+  protocolVersion: number;
+  /** The plugin this isolate was started for (from its workerData). */
+  plugin: string;
+  /** The isolate's end of its host channel; the kernel keeps the other end. */
+  port: MessagePort;
+}
+
+/** What the kernel hands every isolate of a plugin as `workerData`. */
+export interface IsolateBootData {
+  plugin: string;
+  version: string;
+  /** Absolute path of the plugin folder. */
+  pluginDir: string;
+  /** Absolute path of the plugin's entry module (inside pluginDir). */
+  entry: string;
+  /** The plugin's `config` object from plugins.json. */
+  config: JsonObject;
+  /** Deadline for one host call seen from the isolate, in ms. */
+  callTimeoutMs: number;
+}
+
+// ---------------------------------------------------------------- kernel -> plugin
+
+/**
+ * The request a strategy method is called for, as far as a plugin may see it.
+ * Kuzzle passes its whole Request; Portcullis passes this copy without
+ * tokens and without other strategies' credentials (least privilege).
+ */
+export interface RequestContext {
+  requestId: string;
+  controller: string;
+  action: string;
+  /** kuid of the caller, or null when anonymous. */
+  userId: string | null;
+  /** Query-string or request arguments, minus `jwt`. */
+  args: JsonObject;
+  ip: string | null;
+}
+
+/** The request-like object a passport strategy authenticates. */
+export interface LoginRequest {
+  body: JsonObject;
+  query: JsonObject;
+  /** Lower-cased header names; `cookie` and Bearer `authorization` removed. */
+  headers: Record<string, string>;
+  ip: string | null;
+  original: RequestContext;
+}
+
+/** What one passport run decided (passport's five outcomes, `error` as a task error). */
+export type VerifyOutcome =
+  | { kind: 'success'; kuid: string }
+  | { kind: 'fail'; message: string; status: number }
+  | { kind: 'redirect'; url: string; status: number }
+  | { kind: 'pass' };
+
+/** The strategy methods a plugin may implement (Kuzzle's contract, plus `search`). */
+export const REQUIRED_STRATEGY_METHODS = ['create', 'delete', 'exists', 'update', 'validate', 'verify'] as const;
+export const OPTIONAL_STRATEGY_METHODS = ['afterRegister', 'getById', 'getInfo', 'search'] as const;
+export type StrategyMethodName =
+  | (typeof REQUIRED_STRATEGY_METHODS)[number]
+  | (typeof OPTIONAL_STRATEGY_METHODS)[number];
+
+/** A validated strategy as the kernel registers it. */
+export interface StrategyDescription {
+  /** Credential fields the strategy reads (Kuzzle's `config.fields`). */
+  fields: string[];
+  /** The strategy methods this plugin implements. */
+  methods: StrategyMethodName[];
+}
+
+export interface PluginDescription {
+  plugin: string;
+  version: string;
+  strategies: Record<string, StrategyDescription>;
+}
+
+/** Kernel -> plugin calls: method name -> params and result. */
+export interface PluginApi {
+  describe: { params: Record<string, never>; result: PluginDescription };
+  create: {
+    params: { request: RequestContext; credentials: JsonObject; kuid: string; strategy: string };
+    result: JsonObject;
+  };
+  update: {
+    params: { request: RequestContext; credentials: JsonObject; kuid: string; strategy: string };
+    result: JsonObject;
+  };
+  delete: { params: { request: RequestContext; kuid: string; strategy: string }; result: null };
+  exists: { params: { request: RequestContext; kuid: string; strategy: string }; result: boolean };
+  validate: {
+    params: { request: RequestContext; credentials: JsonObject; kuid: string; strategy: string; isUpdate: boolean };
+    result: null;
+  };
+  verify: { params: { request: LoginRequest; strategy: string }; result: VerifyOutcome };
+  getInfo: { params: { request: RequestContext; kuid: string; strategy: string }; result: JsonObject };
+  getById: { params: { request: RequestContext; id: string; strategy: string }; result: JsonObject };
+  search: {
+    params: { request: RequestContext; query: JsonObject; strategy: string; from: number; size: number };
+    result: { hits: JsonObject[]; total: number };
+  };
+  afterRegister: { params: { strategy: string }; result: null };
+}
+export type PluginMethod = keyof PluginApi;
+
+/** One Piscina task: a call of a PluginApi method. */
+export type PluginTask = { [M in PluginMethod]: { method: M; params: PluginApi[M]['params'] } }[PluginMethod];
+
+/** Every task answers data; a failure is an error value, never a rejection. */
+export type TaskOutcome<T = unknown> = { ok: true; value: T } | { ok: false; error: WireError };
+
+// ---------------------------------------------------------------- plugin -> kernel
+
+/** A field name in a stored document: letters, digits, `_`, dotted for nesting. */
+export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,7}$/;
+/** A collection name: lower-case letters, digits, `_` and `-`, 1 to 64 characters. */
+export const COLLECTION_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
+/** Document ids: 1 to 512 characters of anything printable. */
+export const MAX_DOCUMENT_ID_LENGTH = 512;
+
+export interface IndexSpec {
+  field: string;
+  /** A unique index refuses a second document with the same value. */
+  unique?: boolean;
+}
+
+export interface CollectionSpec {
+  name: string;
+  indexes: IndexSpec[];
+}
+
+export interface StoredDocument {
+  _id: string;
+  _source: JsonObject;
+}
+
+/** Equality, `in`, or a range: on `_id` or on an indexed field. */
+export type FieldCondition =
+  | JsonScalar
+  | { in: JsonScalar[] }
+  | { gt?: JsonScalar; gte?: JsonScalar; lt?: JsonScalar; lte?: JsonScalar };
+
+export interface SearchQuery {
+  /** All conditions must hold (AND). Keys are `_id` or indexed fields. */
+  where?: Record<string, FieldCondition>;
+  sort?: Array<{ field: string; order?: 'asc' | 'desc' }>;
+  from?: number;
+  size?: number;
+}
+
+export interface SearchResult {
+  hits: StoredDocument[];
+  /** Documents matching `where`, regardless of from/size. */
+  total: number;
+}
+
+export interface UserRecord {
+  _id: string;
+  _source: JsonObject & { profileIds: string[] };
+}
+
+/** Plugin -> kernel calls: method name -> params and result. */
+export interface HostApi {
+  'storage.declareCollection': { params: CollectionSpec; result: null };
+  'storage.create': { params: { collection: string; id: string | null; body: JsonObject }; result: StoredDocument };
+  'storage.get': { params: { collection: string; id: string }; result: StoredDocument | null };
+  'storage.mGet': { params: { collection: string; ids: string[] }; result: StoredDocument[] };
+  'storage.update': { params: { collection: string; id: string; changes: JsonObject }; result: StoredDocument };
+  'storage.replace': { params: { collection: string; id: string; body: JsonObject }; result: StoredDocument };
+  'storage.createOrReplace': {
+    params: { collection: string; id: string; body: JsonObject };
+    result: StoredDocument;
+  };
+  'storage.delete': { params: { collection: string; id: string }; result: boolean };
+  'storage.search': { params: { collection: string; query: SearchQuery }; result: SearchResult };
+  'storage.count': { params: { collection: string; where?: SearchQuery['where'] }; result: number };
+  'password.hash': { params: { password: string; cost?: number }; result: string };
+  'password.verify': { params: { password: string; hash: string }; result: boolean };
+  'password.needsRehash': { params: { hash: string; cost?: number }; result: boolean };
+  'users.get': { params: { kuid: string }; result: UserRecord | null };
+  'users.exists': { params: { kuid: string }; result: boolean };
+  'users.create': {
+    params: { kuid: string | null; content: JsonObject; profileIds: string[] };
+    result: UserRecord;
+  };
+  'users.revokeTokens': { params: { kuid: string }; result: null };
+}
+export type HostMethod = keyof HostApi;
+
+export type HostCall = { [M in HostMethod]: { type: 'call'; id: number; method: M; params: HostApi[M]['params'] } }[HostMethod];
+
+export type HostReply = { type: 'reply'; id: number } & TaskOutcome;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export interface HostLog {
+  type: 'log';
+  level: LogLevel;
+  message: string;
+}
+
+/** Anything an isolate may post on its host channel. */
+export type IsolateMessage = HostCall | HostLog;
+
+export const HOST_METHODS: readonly HostMethod[] = [
+  'storage.declareCollection',
+  'storage.create',
+  'storage.get',
+  'storage.mGet',
+  'storage.update',
+  'storage.replace',
+  'storage.createOrReplace',
+  'storage.delete',
+  'storage.search',
+  'storage.count',
+  'password.hash',
+  'password.verify',
+  'password.needsRehash',
+  'users.get',
+  'users.exists',
+  'users.create',
+  'users.revokeTokens',
+];
+
+export const PLUGIN_METHODS: readonly PluginMethod[] = [
+  'describe',
+  'create',
+  'update',
+  'delete',
+  'exists',
+  'validate',
+  'verify',
+  'getInfo',
+  'getById',
+  'search',
+  'afterRegister',
+];
