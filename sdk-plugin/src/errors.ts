@@ -39,20 +39,37 @@ export class PluginError extends Error {
   readonly props: string[];
 
   constructor(id: ErrorId, ...props: Array<string | number>) {
-    const spec = ERROR_CATALOGUE[id];
-    const texts = props.map(String);
+    // Plain-JavaScript plugins can pass any string: an id outside the closed
+    // catalogue becomes unexpected_error rather than an unknown id on the wire.
+    const known = isErrorId(id);
+    const texts = known ? props.map(String) : [`unknown error id "${String(id).slice(0, 100)}"`];
+    const finalId: ErrorId = known ? id : 'plugin.runtime.unexpected_error';
+    const spec = ERROR_CATALOGUE[finalId];
     super(formatErrorMessage(spec.message, texts));
     this.name = 'PluginError';
-    this.id = id;
+    this.id = finalId;
     this.code = spec.code;
     this.status = spec.status;
     this.props = texts;
+  }
+
+  /** Rebuilds an error received as data, keeping its id, code and status. */
+  static fromWire(wire: WireError): PluginError {
+    const error = new PluginError('plugin.runtime.unexpected_error');
+    Object.assign(error, { id: wire.id, code: wire.code, status: wire.status, props: [...wire.props] });
+    error.message = wire.message;
+    return error;
   }
 
   /** The data form that crosses the port. */
   toWire(): WireError {
     return { id: this.id, code: this.code, message: this.message, status: this.status, props: this.props };
   }
+}
+
+/** Rebuilds an error received as data (see {@link PluginError.fromWire}). */
+export function errorFromWire(wire: WireError): PluginError {
+  return PluginError.fromWire(wire);
 }
 
 /** True if `id` is in the catalogue. */

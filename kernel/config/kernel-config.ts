@@ -1,0 +1,117 @@
+/**
+ * The kernel's own settings: environment variables, each overridable by a
+ * command-line flag (flags win, so one-off runs need no env juggling).
+ *
+ * @example
+ * ```ts
+ * const config = loadKernelConfig(process.env, process.argv.slice(2));
+ * ```
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface KernelConfig {
+  port: number;
+  host: string;
+  /** Absolute. */
+  dataDir: string;
+  /** Absolute path of plugins.json. */
+  pluginsConfig: string;
+  /** Absolute path of the folder holding one folder per plugin. */
+  pluginsDir: string;
+  /** Raw KERNEL_SECRET; its strength is checked by `loadKernelSecret`. */
+  kernelSecret: string | undefined;
+  logLevel: LogLevel;
+}
+
+/** One setting: where it comes from, how it is checked, what to say when it is wrong. */
+interface Setting<T> {
+  env: string;
+  /** Long flag name; none for the secret, which must never sit in `ps` output. */
+  flag?: string;
+  schema: z.ZodType<T>;
+  expected: string;
+  /** Never echoed in errors. */
+  secret?: boolean;
+}
+
+const absolutePath = (fallback: string): z.ZodType<string> =>
+  z.string().default(fallback).transform((path) => resolve(process.cwd(), path));
+
+const SETTINGS: { [K in keyof KernelConfig]: Setting<KernelConfig[K]> } = {
+  port: {
+    env: 'PORT',
+    flag: 'port',
+    // Digits only: Number() would also take "0x1F", "1e3" or " 80 ".
+    schema: z.string().regex(/^\d{1,5}$/).default('7512').transform(Number).pipe(z.int().min(0).max(65535)),
+    expected: 'an integer from 0 to 65535',
+  },
+  host: { env: 'HOST', flag: 'host', schema: z.string().default('127.0.0.1'), expected: 'a host name or address' },
+  dataDir: { env: 'DATA_DIR', flag: 'data-dir', schema: absolutePath('./data'), expected: 'a path' },
+  pluginsConfig: {
+    env: 'PLUGINS_CONFIG',
+    flag: 'plugins-config',
+    schema: absolutePath('./plugins.json'),
+    expected: 'a path',
+  },
+  pluginsDir: { env: 'PLUGINS_DIR', flag: 'plugins-dir', schema: absolutePath('./plugins'), expected: 'a path' },
+  kernelSecret: { env: 'KERNEL_SECRET', schema: z.string().optional(), expected: 'a string', secret: true },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    schema: z.enum(LOG_LEVELS).default('info'),
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+  },
+};
+
+const FLAGS = Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.flag ? [setting.flag] : []));
+
+/**
+ * Reads the kernel settings from `env`, overridden by `argv` flags (`--port`,
+ * `--host`, `--data-dir`, `--plugins-config`, `--plugins-dir`, `--log-level`).
+ * An empty variable counts as unset. Paths come back absolute.
+ *
+ * @param argv the arguments after the script, e.g. `process.argv.slice(2)`.
+ * @throws Error naming every bad variable or flag and what it expects.
+ */
+export function loadKernelConfig(env: NodeJS.ProcessEnv, argv: string[] = []): KernelConfig {
+  const flags = parseFlags(argv);
+  const problems: string[] = [];
+  const read = <T>(setting: Setting<T>): T => {
+    const fromFlag = setting.flag === undefined ? undefined : flags[setting.flag];
+    const raw = fromFlag ?? (env[setting.env] === '' ? undefined : env[setting.env]);
+    const result = setting.schema.safeParse(raw);
+    if (result.success) return result.data;
+    const name = fromFlag === undefined ? setting.env : `--${setting.flag}`;
+    // Secrets are never repeated back: error messages end up in logs.
+    const got = setting.secret ? 'a value that is not shown' : JSON.stringify(raw);
+    problems.push(`${name} must be ${setting.expected}, got ${got}`);
+    return undefined as T;
+  };
+  const config: KernelConfig = {
+    port: read(SETTINGS.port),
+    host: read(SETTINGS.host),
+    dataDir: read(SETTINGS.dataDir),
+    pluginsConfig: read(SETTINGS.pluginsConfig),
+    pluginsDir: read(SETTINGS.pluginsDir),
+    kernelSecret: read(SETTINGS.kernelSecret),
+    logLevel: read(SETTINGS.logLevel),
+  };
+  if (problems.length > 0) throw new Error(`Invalid kernel configuration: ${problems.join('; ')}`);
+  return config;
+}
+
+function parseFlags(argv: string[]): Record<string, string | undefined> {
+  const options = Object.fromEntries(FLAGS.map((flag) => [flag, { type: 'string' as const }]));
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const known = FLAGS.map((flag) => `--${flag} <value>`).join(', ');
+    throw new Error(`Invalid command line: ${reason} (known flags: ${known})`, { cause: error });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The host services one plugin can reach, and only these: its own storage
+ * namespace, password hashing, a limited users service, and logging.
+ *
+ * An endpoint is built per plugin with that plugin's store: the namespace is
+ * bound here, by construction, and no message can name another one. Every
+ * message is untrusted input: it is checked, and answered with an error as
+ * data when wrong; nothing it sends can throw into the kernel.
+ */
+import { randomUUID } from 'node:crypto';
+import { PluginError } from '@portcullis/sdk-plugin/errors';
+import {
+  HOST_METHODS,
+  type HostCall,
+  type HostMethod,
+  type HostReply,
+  type LogLevel,
+  type WireError,
+} from '@portcullis/sdk-plugin/protocol';
+import type { Logger } from '../log.js';
+import type { HostEndpoint } from '../plugins/plugin-isolate.js';
+import type { UserStore } from '../security/user-store.js';
+import type { PluginStore } from '../storage/plugin-store.js';
+import { LogThrottle } from './log-throttle.js';
+import type { PasswordService } from './password-service.js';
+
+export interface HostDependencies {
+  store: PluginStore;
+  passwords: PasswordService;
+  users: UserStore;
+  /** Profiles this plugin may give the users it creates (plugins.json `allowedProfiles`). */
+  allowedProfiles: readonly string[];
+  /** The kernel logger, already tagged with the plugin name. */
+  log: Logger;
+}
+
+const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
+const MAX_LOG_LINE = 4000;
+
+export function createHostEndpoint(plugin: string, deps: HostDependencies): HostEndpoint {
+  const throttle = new LogThrottle();
+  const log = (level: LogLevel, message: string) => {
+    if (throttle.allow()) deps.log[level](message.slice(0, MAX_LOG_LINE));
+  };
+  return {
+    async handle(message: unknown): Promise<HostReply | null> {
+      const kind = messageKind(message);
+      if (kind === 'log') {
+        const line = message as { level: LogLevel; message: string };
+        log(line.level, line.message);
+        return null;
+      }
+      if (kind === 'malformed') {
+        const id = (message as { id?: unknown } | null)?.id;
+        if (!Number.isSafeInteger(id)) {
+          log('warn', 'dropped a malformed host message');
+          return null;
+        }
+        return reply(id as number, () => Promise.reject(new PluginError('plugin.runtime.malformed_message', plugin, 'a host call needs a known method and params object')), log);
+      }
+      const call = message as HostCall;
+      return reply(call.id, () => serve(plugin, deps, call), log);
+    },
+  };
+}
+
+function messageKind(message: unknown): 'log' | 'call' | 'malformed' {
+  if (typeof message !== 'object' || message === null) return 'malformed';
+  const m = message as Record<string, unknown>;
+  if (m.type === 'log') return LOG_LEVELS.has(m.level as LogLevel) && typeof m.message === 'string' ? 'log' : 'malformed';
+  const wellFormed =
+    m.type === 'call' &&
+    Number.isSafeInteger(m.id) &&
+    HOST_METHODS.includes(m.method as HostMethod) &&
+    typeof m.params === 'object' &&
+    m.params !== null;
+  return wellFormed ? 'call' : 'malformed';
+}
+
+async function reply(id: number, run: () => Promise<unknown>, log: (level: LogLevel, message: string) => void): Promise<HostReply> {
+  try {
+    return { type: 'reply', id, ok: true, value: await run() };
+  } catch (error) {
+    return { type: 'reply', id, ok: false, error: wireFrom(error, log) };
+  }
+}
+
+function wireFrom(error: unknown, log: (level: LogLevel, message: string) => void): WireError {
+  if (error instanceof PluginError) return error.toWire();
+  const ref = randomUUID();
+  log('error', `host service failed (ref ${ref}): ${error instanceof Error ? error.message : String(error)}`);
+  return new PluginError('plugin.runtime.unexpected_error', `host service failed, reference ${ref}`).toWire();
+}
+
+async function serve(plugin: string, deps: HostDependencies, call: HostCall): Promise<unknown> {
+  const { store, passwords, users } = deps;
+  switch (call.method) {
+    case 'storage.declareCollection':
+      store.declareCollection(call.params);
+      return null;
+    case 'storage.create':
+      return store.create(call.params.collection, call.params.id ?? null, call.params.body);
+    case 'storage.get':
+      return store.get(call.params.collection, call.params.id);
+    case 'storage.mGet':
+      return store.mGet(call.params.collection, call.params.ids);
+    case 'storage.update':
+      return store.update(call.params.collection, call.params.id, call.params.changes);
+    case 'storage.replace':
+      return store.replace(call.params.collection, call.params.id, call.params.body);
+    case 'storage.createOrReplace':
+      return store.createOrReplace(call.params.collection, call.params.id, call.params.body);
+    case 'storage.delete':
+      return store.delete(call.params.collection, call.params.id);
+    case 'storage.search':
+      return store.search(call.params.collection, call.params.query ?? {});
+    case 'storage.count':
+      return store.count(call.params.collection, call.params.where);
+    case 'password.hash':
+      return passwords.hash(call.params.password, call.params.cost);
+    case 'password.verify':
+      return passwords.verify(call.params.password, call.params.hash);
+    case 'password.needsRehash':
+      return passwords.needsRehash(call.params.hash, call.params.cost);
+    case 'users.get':
+      return users.get(kuidOf(call.params.kuid));
+    case 'users.exists':
+      return users.exists(kuidOf(call.params.kuid));
+    case 'users.create':
+      return createUser(plugin, deps, call.params);
+    case 'users.revokeTokens':
+      throw new PluginError('plugin.runtime.host_unavailable', 'users.revokeTokens', 'token revocation arrives with the HTTP API');
+    default:
+      return assertNever(call);
+  }
+}
+
+function createUser(plugin: string, deps: HostDependencies, params: HostCall['params'] & { profileIds?: unknown; content?: unknown; kuid?: unknown }) {
+  const { profileIds, content, kuid } = params;
+  if (!Array.isArray(profileIds) || profileIds.length === 0 || !profileIds.every((p) => typeof p === 'string')) {
+    throw new PluginError('api.assert.invalid_argument', 'profileIds', 'a non-empty array of profile ids');
+  }
+  const refused = profileIds.filter((p) => !deps.allowedProfiles.includes(p));
+  if (refused.length > 0) {
+    throw new PluginError('api.assert.forbidden_argument', `profileIds (plugin "${plugin}" may not give ${refused.join(', ')})`);
+  }
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) {
+    throw new PluginError('api.assert.invalid_argument', 'content', 'an object');
+  }
+  return deps.users.create(kuid === null || kuid === undefined ? null : kuidOf(kuid), content as Record<string, never>, profileIds);
+}
+
+function kuidOf(kuid: unknown): string {
+  if (typeof kuid !== 'string' || kuid.length === 0 || kuid.length > 128) {
+    throw new PluginError('api.assert.invalid_argument', 'kuid', 'a string of 1 to 128 characters');
+  }
+  return kuid;
+}
+
+function assertNever(call: never): never {
+  throw new PluginError('plugin.runtime.malformed_message', 'host', `unknown method in ${JSON.stringify(call).slice(0, 200)}`);
+}

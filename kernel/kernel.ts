@@ -1,0 +1,128 @@
+/**
+ * The kernel's lifecycle as explicit phases, each timed and logged:
+ * read config -> secret -> kernel database -> plugins (manifests, isolates,
+ * handshake, strategies) -> routes; `listen()` last. `stop()` runs them in
+ * reverse and drains in-flight requests.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { KernelConfig } from './config/kernel-config.js';
+import { loadKernelSecret, type KernelSecret } from './config/kernel-secret.js';
+import { loadPluginsConfig } from './config/plugins-config.js';
+import { PasswordService } from './host/password-service.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './log.js';
+import { PluginHost } from './plugins/plugin-host.js';
+import { UserStore } from './security/user-store.js';
+import { openKernelDb, type KernelDb } from './storage/kernel-db.js';
+import { KERNEL_VERSION } from './version.js';
+
+export interface KernelOptions {
+  config: KernelConfig;
+  log: Logger;
+  /** Lowest bcrypt cost plugins may ask for; only tests lower it. */
+  minPasswordCost?: number;
+}
+
+/** In-flight requests get this long to finish at shutdown before their sockets are closed. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export class Kernel {
+  readonly app: Hono;
+  readonly plugins: PluginHost;
+  readonly secret: KernelSecret;
+  readonly #db: KernelDb;
+  readonly #log: Logger;
+  readonly #config: KernelConfig;
+  #server: ServerType | null = null;
+
+  private constructor(parts: { app: Hono; plugins: PluginHost; secret: KernelSecret; db: KernelDb; log: Logger; config: KernelConfig }) {
+    this.app = parts.app;
+    this.plugins = parts.plugins;
+    this.secret = parts.secret;
+    this.#db = parts.db;
+    this.#log = parts.log;
+    this.#config = parts.config;
+  }
+
+  static async start({ config, log, minPasswordCost }: KernelOptions): Promise<Kernel> {
+    const phase = phaseTimer(log);
+    const pluginsConfig = phase('read config', () => loadPluginsConfig(config.pluginsConfig));
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const secret = await phase('kernel secret', () => loadKernelSecret(config.dataDir, config.kernelSecret, (m) => log.warn(m)));
+    const db = phase('kernel database', () => openKernelDb(join(config.dataDir, 'kernel.sqlite')));
+    try {
+      const plugins = await phase('plugins', () =>
+        PluginHost.start({
+          plugins: pluginsConfig,
+          pluginsDir: config.pluginsDir,
+          dataDir: config.dataDir,
+          kernelVersion: KERNEL_VERSION,
+          passwords: new PasswordService(minPasswordCost),
+          users: new UserStore(db),
+          log,
+        }),
+      );
+      const app = phase('routes', () =>
+        createApp({ log, pluginHealth: () => plugins.health(), checkKernelDb: () => db.prepare('SELECT 1').get() }),
+      );
+      return new Kernel({ app, plugins, secret, db, log, config });
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Starts serving; resolves with the URL once the socket listens. */
+  listen(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const server = serve({ fetch: this.app.fetch, port: this.#config.port, hostname: this.#config.host }, (info: AddressInfo) => {
+        const url = `http://${this.#config.host}:${info.port}`;
+        this.#log.info(`listening on ${url}`);
+        resolve(url);
+      });
+      server.once('error', reject);
+      this.#server = server;
+    });
+  }
+
+  /** Stops accepting, drains in-flight requests, stops isolates, closes databases. */
+  async stop(): Promise<void> {
+    const phase = phaseTimer(this.#log);
+    await phase('drain http', () => this.#closeServer());
+    await phase('stop plugins', () => this.plugins.stop());
+    phase('close kernel database', () => this.#db.close());
+    this.#log.info('stopped');
+  }
+
+  #closeServer(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    if (server === null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const force = setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), DRAIN_TIMEOUT_MS);
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      // Idle keep-alive sockets would hold close() open until they time out.
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    });
+  }
+}
+
+/** Runs a boot or shutdown phase and logs how long it took. */
+function phaseTimer(log: Logger) {
+  function phase<T>(name: string, run: () => T): T {
+    const started = performance.now();
+    const done = () => log.info({ phase: name, ms: Math.round(performance.now() - started) }, `${name} done`);
+    const result = run();
+    if (result instanceof Promise) return result.then((value: unknown) => (done(), value)) as T;
+    done();
+    return result;
+  }
+  return phase;
+}

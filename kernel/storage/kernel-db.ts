@@ -1,0 +1,44 @@
+/**
+ * The kernel's own SQLite database (`DATA_DIR/kernel.sqlite`): users now;
+ * tokens, rights and audit as later parts arrive. Schema changes are
+ * numbered migrations, applied once each, in order, in one transaction.
+ */
+import Database from 'better-sqlite3';
+
+export type KernelDb = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     content TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER
+   )`,
+];
+
+export function openKernelDb(file: string): KernelDb {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL is durable across application crashes in WAL mode; only a power
+  // loss can lose the last transactions, and it cannot corrupt the file.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: KernelDb): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = new Set(
+    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+  db.transaction(() => {
+    MIGRATIONS.forEach((sql, index) => {
+      const version = index + 1;
+      if (applied.has(version)) return;
+      db.exec(sql);
+      record.run(version, Date.now());
+    });
+  })();
+}

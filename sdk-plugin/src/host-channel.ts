@@ -1,0 +1,59 @@
+/**
+ * The isolate's end of the host channel: typed calls to the kernel's host
+ * services over a MessagePort, each settled by its reply or its deadline.
+ * Plugin code never sees this class; it uses the clients built on it
+ * (Repository, password, users, log) through its `context`.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { errorFromWire, PluginError } from './errors.js';
+import type { HostApi, HostCall, HostLog, HostMethod, HostReply, LogLevel } from './protocol.js';
+
+interface PendingCall {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class HostChannel {
+  readonly #port: MessagePort;
+  readonly #plugin: string;
+  readonly #timeoutMs: number;
+  readonly #pending = new Map<number, PendingCall>();
+  #nextId = 1;
+
+  constructor(port: MessagePort, plugin: string, timeoutMs: number) {
+    this.#port = port;
+    this.#plugin = plugin;
+    this.#timeoutMs = timeoutMs;
+    port.on('message', (message: HostReply) => this.#settle(message));
+  }
+
+  /** Calls a host service; rejects with the service's error or on deadline. */
+  call<M extends HostMethod>(method: M, params: HostApi[M]['params']): Promise<HostApi[M]['result']> {
+    const id = this.#nextId++;
+    return new Promise<HostApi[M]['result']>((resolve, reject) => {
+      // A kernel that stops answering must not hang the plugin forever.
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new PluginError('plugin.runtime.timeout', this.#plugin, `host:${method}`, this.#timeoutMs));
+      }, this.#timeoutMs);
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
+      this.#port.postMessage({ type: 'call', id, method, params } as HostCall);
+    });
+  }
+
+  /** Sends a log line; the kernel tags it with the plugin name. */
+  log(level: LogLevel, message: string): void {
+    const line: HostLog = { type: 'log', level, message: String(message) };
+    this.#port.postMessage(line);
+  }
+
+  #settle(reply: HostReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (pending === undefined) return; // already timed out
+    this.#pending.delete(reply.id);
+    clearTimeout(pending.timer);
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(errorFromWire(reply.error));
+  }
+}

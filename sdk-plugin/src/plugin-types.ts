@@ -1,0 +1,125 @@
+/**
+ * The plugin author's side of Kuzzle's strategy contract, typed.
+ *
+ * A plugin is a class (or an object) with `init(config, context)` that sets
+ * `authenticators` (name -> passport Strategy constructor) and `strategies`
+ * (name -> {config, methods}), where each method value names one of the
+ * plugin's own functions. See sdk-plugin/README.md for a complete example.
+ */
+import type * as errors from './errors.js';
+import type { LogLevel, JsonObject, LoginRequest, RequestContext, UserRecord } from './protocol.js';
+import type { PluginStorage } from './repository.js';
+
+/** A passport Strategy constructor, e.g. `Strategy` from `passport-local`. */
+export type AuthenticatorConstructor = new (options: object, verify: (...args: never[]) => void) => object;
+
+/** Kuzzle's strategy description. */
+export interface StrategyDefinition {
+  config: {
+    /** A key of the plugin's `authenticators`. */
+    authenticator: string;
+    /** The credential fields this strategy reads, e.g. `['username', 'password']`. */
+    fields?: string[];
+    /** Passed to the passport Strategy constructor (`passReqToCallback` is forced on). */
+    strategyOptions?: Record<string, unknown>;
+    /** Passed to the strategy's `authenticate(req, options)`. */
+    authenticateOptions?: Record<string, unknown>;
+  };
+  /** Strategy method -> name of the plugin function implementing it. */
+  methods: {
+    create: string;
+    delete: string;
+    exists: string;
+    update: string;
+    validate: string;
+    verify: string;
+    afterRegister?: string;
+    getById?: string;
+    getInfo?: string;
+    search?: string;
+  };
+}
+
+/** Hashing done by the kernel with native bcrypt, off the main thread. */
+export interface PasswordService {
+  /** @example `const hash = await context.password.hash(password, 12)` */
+  hash(password: string, cost?: number): Promise<string>;
+  /** @example `if (await context.password.verify(password, stored.hash)) ...` */
+  verify(password: string, hash: string): Promise<boolean>;
+  /** True when `hash` was made with another cost than `cost` (re-hash on next login). */
+  needsRehash(hash: string, cost?: number): Promise<boolean>;
+}
+
+/** The limited users service: enough to create users on first login. */
+export interface UsersService {
+  /** @example `const user = await context.users.get(kuid)` */
+  get(kuid: string): Promise<UserRecord | null>;
+  exists(kuid: string): Promise<boolean>;
+  /** Profiles must be allowed by the plugin's config (`allowedProfiles`). */
+  create(user: { kuid?: string | null; content?: JsonObject; profileIds: string[] }): Promise<UserRecord>;
+  /** Revokes every token of a user (after a password change). */
+  revokeTokens(kuid: string): Promise<void>;
+}
+
+/** Log lines tagged with the plugin name. Never log a secret. */
+export type PluginLogger = Record<LogLevel, (message: string) => void>;
+
+/** What `init(config, context)` receives. */
+export interface PluginContext {
+  plugin: { name: string; version: string };
+  storage: PluginStorage;
+  password: PasswordService;
+  users: UsersService;
+  log: PluginLogger;
+  /** Kuzzle-style error classes (`new context.errors.BadRequestError('...')`). */
+  errors: typeof errors;
+}
+
+/** The result a `verify` method resolves to (Kuzzle's contract). */
+export type VerifyResult = { kuid: string } | { kuid: null; message?: string };
+
+/** What a strategy plugin instance looks like to the runtime. */
+export interface StrategyPlugin {
+  authenticators?: Record<string, AuthenticatorConstructor>;
+  strategies?: Record<string, StrategyDefinition>;
+  init(config: JsonObject, context: PluginContext): void | Promise<void>;
+}
+
+/** Signatures of Kuzzle's strategy methods, for typing a plugin's implementations. */
+export interface StrategyMethods {
+  create(request: RequestContext, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject>;
+  update(request: RequestContext, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject>;
+  delete(request: RequestContext, kuid: string, strategy: string): Promise<unknown>;
+  exists(request: RequestContext, kuid: string, strategy: string): Promise<boolean>;
+  validate(
+    request: RequestContext,
+    credentials: JsonObject,
+    kuid: string,
+    strategy: string,
+    isUpdate: boolean,
+  ): Promise<unknown>;
+  /** Arguments after `request` are the passport strategy's (e.g. username, password). */
+  verify(request: LoginRequest, ...args: never[]): Promise<VerifyResult>;
+  getInfo(request: RequestContext, kuid: string, strategy: string): Promise<JsonObject>;
+  getById(request: RequestContext, id: string, strategy: string): Promise<JsonObject>;
+  search(
+    request: RequestContext,
+    query: JsonObject,
+    options: { from: number; size: number },
+    strategy: string,
+  ): Promise<{ hits: JsonObject[]; total: number }>;
+}
+
+/**
+ * Types a plugin class (or object) against the contract; returns it unchanged.
+ *
+ * @example
+ * ```ts
+ * export default definePlugin(class MyPlugin implements StrategyPlugin {
+ *   init(config: JsonObject, context: PluginContext) { ... }
+ * });
+ * ```
+ */
+export function definePlugin<T extends (new () => StrategyPlugin) | StrategyPlugin>(plugin: T): T {
+  return plugin;
+}

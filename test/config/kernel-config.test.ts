@@ -1,0 +1,145 @@
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadKernelConfig } from '../../kernel/config/kernel-config.js';
+
+let dir: string;
+let previousCwd: string;
+
+beforeEach(() => {
+  previousCwd = process.cwd();
+  dir = realpathSync(mkdtempSync(join(tmpdir(), 'portcullis-kernel-config-')));
+  process.chdir(dir);
+});
+
+afterEach(() => {
+  process.chdir(previousCwd);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function failure(env: NodeJS.ProcessEnv, argv: string[] = []): string {
+  try {
+    loadKernelConfig(env, argv);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected loadKernelConfig to throw');
+}
+
+describe('loadKernelConfig', () => {
+  it('applies the defaults, paths resolved against the working directory', () => {
+    expect(loadKernelConfig({})).toEqual({
+      port: 7512,
+      host: '127.0.0.1',
+      dataDir: join(dir, 'data'),
+      pluginsConfig: join(dir, 'plugins.json'),
+      pluginsDir: join(dir, 'plugins'),
+      kernelSecret: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadKernelConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATA_DIR: 'var/data',
+      PLUGINS_CONFIG: '/etc/portcullis/plugins.json',
+      PLUGINS_DIR: '../plugins',
+      KERNEL_SECRET: 'k'.repeat(40),
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: join(dir, 'var/data'),
+      pluginsConfig: '/etc/portcullis/plugins.json',
+      pluginsDir: join(dir, '..', 'plugins'),
+      kernelSecret: 'k'.repeat(40),
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadKernelConfig({ PORT: '', KERNEL_SECRET: '', LOG_LEVEL: '' });
+    expect(config.port).toBe(7512);
+    expect(config.kernelSecret).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('lets flags override variables', () => {
+    const config = loadKernelConfig({ PORT: '8080', LOG_LEVEL: 'debug', DATA_DIR: 'a' }, [
+      '--port',
+      '9000',
+      '--host=::1',
+      '--data-dir',
+      'b',
+      '--plugins-config',
+      'conf/p.json',
+      '--plugins-dir',
+      'p',
+      '--log-level',
+      'silent',
+    ]);
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '::1',
+      dataDir: join(dir, 'b'),
+      pluginsConfig: join(dir, 'conf/p.json'),
+      pluginsDir: join(dir, 'p'),
+      logLevel: 'silent',
+    });
+  });
+
+  it('accepts the port bounds', () => {
+    expect(loadKernelConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadKernelConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it.each(['abc', '65536', '-1', '1.5', '0x10', '1e3', ' 80', '999999'])('refuses PORT=%j', (port) => {
+    expect(failure({ PORT: port })).toContain(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(port)}`);
+  });
+
+  it('names the flag when the bad value came from it', () => {
+    expect(failure({ PORT: '8080' }, ['--port', 'http'])).toContain(
+      '--port must be an integer from 0 to 65535, got "http"',
+    );
+  });
+
+  it('refuses an unknown log level and lists the valid ones', () => {
+    const message = failure({ LOG_LEVEL: 'verbose' });
+    expect(message).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"');
+  });
+
+  it('lists every problem at once', () => {
+    const message = failure({ PORT: 'x', LOG_LEVEL: 'loud' });
+    expect(message).toContain('PORT must be');
+    expect(message).toContain('LOG_LEVEL must be');
+  });
+
+  it('never echoes KERNEL_SECRET', () => {
+    const secret = 'do-not-print-this-secret-value-0123456789';
+    const message = failure({ PORT: 'x', KERNEL_SECRET: secret });
+    expect(message).not.toContain(secret);
+    expect(loadKernelConfig({ KERNEL_SECRET: secret }).kernelSecret).toBe(secret);
+  });
+
+  it('refuses an unknown flag and names the known ones', () => {
+    const message = failure({}, ['--prot', '80']);
+    expect(message).toMatch(/^Invalid command line: Unknown option '--prot'/);
+    expect(message).toContain('--port <value>');
+  });
+
+  it('refuses a flag without its value', () => {
+    expect(failure({}, ['--port'])).toMatch(/Invalid command line: .*--port/);
+  });
+
+  it('refuses positional arguments', () => {
+    expect(failure({}, ['serve'])).toMatch(/Invalid command line: Unexpected argument 'serve'/);
+  });
+
+  it('takes no secret from the command line, where ps would show it', () => {
+    expect(failure({}, ['--kernel-secret', 'x'.repeat(40)])).toMatch(/Unknown option '--kernel-secret'/);
+  });
+});
