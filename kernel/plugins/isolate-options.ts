@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve, sep } from 'node:path';
 import type { IsolateBootData } from '@portcullis/sdk-plugin/protocol';
 import type { PluginSettings } from '../config/plugins-config.js';
+import { sharedThreadBalancer } from './call-balancer.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,7 +32,7 @@ function nodeModulesOf(file: string): string {
  * awaits a host service (storage, bcrypt) the thread serves others. 64 covers
  * the 64-in-flight target on two threads with headroom.
  */
-const CALLS_PER_THREAD = 64;
+export const CALLS_PER_THREAD = 64;
 
 /** Node's permission model for one plugin: read its folder, the sdk and node_modules; nothing else. */
 export function permissionFlags(pluginDir: string): string[] {
@@ -52,8 +53,9 @@ export function piscinaOptions(boot: IsolateBootData, settings: PluginSettings) 
     maxThreads: settings.threads.max,
     // Threads above min are let go after a minute idle.
     idleTimeout: 60_000,
-    maxQueue: settings.maxQueue,
+    // The queue limit is enforced by PluginIsolate (see its #run).
     concurrentTasksPerWorker: CALLS_PER_THREAD,
+    loadBalancer: sharedThreadBalancer(CALLS_PER_THREAD),
     // Atomics would block an idle thread's event loop; host replies must flow.
     atomics: 'disabled' as const,
     env: {},

@@ -21,7 +21,7 @@ import {
 import type { PluginSettings } from '../config/plugins-config.js';
 import type { Logger } from '../log.js';
 import { CrashBackoff } from './crash-backoff.js';
-import { piscinaOptions } from './isolate-options.js';
+import { CALLS_PER_THREAD, piscinaOptions } from './isolate-options.js';
 import { classifyRunError, toKernelError } from './task-errors.js';
 
 export type IsolateStatus = 'starting' | 'ready' | 'failed' | 'stopped';
@@ -48,6 +48,8 @@ export class PluginIsolate {
   readonly #ports = new Set<MessagePort>();
   readonly #backoff = new CrashBackoff();
   #status: IsolateStatus = 'starting';
+  /** Calls sent and not yet settled: running on a thread or waiting for one. */
+  #inFlight = 0;
   #failure: WireError | null = null;
   #greeted = false;
 
@@ -114,6 +116,19 @@ export class PluginIsolate {
   }
 
   async #run<M extends PluginMethod>(method: M, params: PluginApi[M]['params'], timeoutMs: number) {
+    // Piscina's own maxQueue is bypassed once threads are shared, so the
+    // limit is kept here: every thread full and maxQueue calls waiting.
+    const capacity = this.#settings.threads.max * CALLS_PER_THREAD + this.#settings.maxQueue;
+    if (this.#inFlight >= capacity) throw new PluginError('plugin.runtime.unavailable', this.name, 'its call queue is full');
+    this.#inFlight++;
+    try {
+      return await this.#runTask(method, params, timeoutMs);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  async #runTask<M extends PluginMethod>(method: M, params: PluginApi[M]['params'], timeoutMs: number) {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     let outcome: TaskOutcome;

@@ -5,13 +5,15 @@
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 
-export type RunFailure = 'queue_full' | 'closed' | 'out_of_memory' | 'crash';
+export type RunFailure = 'queue_full' | 'closed' | 'thread_stopped' | 'out_of_memory' | 'crash';
 
 export function classifyRunError(error: unknown): RunFailure {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   if (/Task queue is at limit|No task queue available/.test(message)) return 'queue_full';
-  if ((error as Error | null)?.name === 'AbortError' || /pool is closed|Terminating worker thread/.test(message)) return 'closed';
+  if ((error as Error | null)?.name === 'AbortError' || /pool is closed/.test(message)) return 'closed';
+  // Piscina terminates a thread when a call on it passes its deadline (or at shutdown).
+  if (/Terminating worker thread/.test(message)) return 'thread_stopped';
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out_of_memory';
   return 'crash';
 }
@@ -24,6 +26,8 @@ export function toKernelError(error: unknown, plugin: string, method: string, _t
       return new PluginError('plugin.runtime.unavailable', plugin, 'its call queue is full');
     case 'closed':
       return new PluginError('plugin.runtime.unavailable', plugin, 'its threads are stopping');
+    case 'thread_stopped':
+      return new PluginError('plugin.runtime.unavailable', plugin, 'the thread serving this call was stopped (another call passed its deadline, or shutdown)');
     case 'out_of_memory':
       return new PluginError('plugin.runtime.unexpected_error', `${plugin}: its isolate ran out of memory during "${method}"`);
     case 'crash':

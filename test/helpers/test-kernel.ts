@@ -1,0 +1,63 @@
+/**
+ * Starts a real kernel (isolates, SQLite in a temp data dir, the hono app)
+ * on fixture plugins copied into a temp plugins folder. Logs are captured
+ * so tests can check what was (and was not) logged.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LogCapture } from '../../sdk-plugin/src/testing/log-capture.js';
+import type { KernelConfig } from '../../kernel/config/kernel-config.js';
+import { Kernel } from '../../kernel/kernel.js';
+import { createLogger } from '../../kernel/log.js';
+import { installFixture, tempDir } from './fixtures.js';
+
+export interface FixturePlugin {
+  fixture: string;
+  enabled?: boolean;
+  config?: Record<string, unknown>;
+  [setting: string]: unknown;
+}
+
+export interface TestKernel {
+  kernel: Kernel;
+  dataDir: string;
+  pluginsDir: string;
+  logs(): string[];
+  /** A request through the real hono app; the body parsed as JSON. */
+  request(path: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+/** Writes plugins.json for these fixture plugins into a new temp folder; returns the config's path and plugins folder. */
+export function preparePlugins(plugins: Record<string, FixturePlugin>, pluginsDir = tempDir('portcullis-plugins-')) {
+  const entries: Record<string, unknown> = {};
+  for (const [name, { fixture, enabled = true, config = {}, ...settings }] of Object.entries(plugins)) {
+    if (fixture !== '') installFixture(pluginsDir, fixture, name);
+    entries[name] = { enabled, config, ...settings };
+  }
+  const pluginsConfig = join(pluginsDir, 'plugins.json');
+  writeFileSync(pluginsConfig, JSON.stringify({ plugins: entries }));
+  return { pluginsDir, pluginsConfig };
+}
+
+export async function startTestKernel(
+  plugins: Record<string, FixturePlugin>,
+  options: { dataDir?: string; pluginsDir?: string } = {},
+): Promise<TestKernel> {
+  const dataDir = options.dataDir ?? tempDir('portcullis-data-');
+  const { pluginsDir, pluginsConfig } = preparePlugins(plugins, options.pluginsDir);
+  const config: KernelConfig = { port: 0, host: '127.0.0.1', dataDir, pluginsConfig, pluginsDir, kernelSecret: undefined, logLevel: 'debug' };
+  const capture = new LogCapture();
+  const kernel = await Kernel.start({ config, log: createLogger('debug', capture), minPasswordCost: 4 });
+  return {
+    kernel,
+    dataDir,
+    pluginsDir,
+    logs: () => capture.lines(),
+    async request(path, init) {
+      const response = await kernel.app.request(path, init);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    stop: () => kernel.stop(),
+  };
+}
