@@ -4,8 +4,9 @@
  *
  * Portcullis speaks Kuzzle's API, so clients see Kuzzle's own errors. The
  * Kuzzle entries are transcribed from kuzzleio/kuzzle
- * `lib/kerror/codes/{2-api,3-network,4-plugin,7-security,1-services}.json`
- * (all of `api`, `network`, `plugin`, `security`, and `services.storage`):
+ * `lib/kerror/codes/{2-api,3-network,4-plugin,7-security,1-services,0-core}.json`
+ * (all of `api`, `network`, `plugin`, `security`, `services.storage`, and
+ * `core.fatal.unexpected_error`):
  * ids, numeric codes, messages and descriptions unchanged, deprecated entries
  * left out. `status` is the HTTP status of the entry's Kuzzle error class
  * (`lib/kerror/errors/*.ts`), kept by class name in {@link KUZZLE_STATUS} so

@@ -72,7 +72,7 @@ describe('error catalogue', () => {
     const domains = expectOneToOne(decoded.map(({ domain, d }) => [domain, d]));
     expectOneToOne(decoded.map(({ domain, subdomain, d, s }) => [`${domain}.${subdomain}`, (d << 8) | s]));
     // Kuzzle's domain numbers.
-    expect(Object.fromEntries(domains)).toEqual({ services: 1, api: 2, network: 3, plugin: 4, security: 7 });
+    expect(Object.fromEntries(domains)).toEqual({ core: 0, services: 1, api: 2, network: 3, plugin: 4, security: 7 });
     expect(ERROR_CATALOGUE['plugin.strategy.missing_user'].code).toBe((4 << 24) | (3 << 16) | 20);
   });
 
