@@ -162,6 +162,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
   return path
     .map((key, index) => {
+      if (typeof key === 'number') return `[${key}]`;
       const text = String(key);
       if (/^[A-Za-z_$][\w$-]*$/.test(text)) return index === 0 ? text : `.${text}`;
       return `[${JSON.stringify(text)}]`;

@@ -6,8 +6,8 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve, sep } from 'node:path';
 import type { IsolateBootData } from '@portcullis/sdk-plugin/protocol';
+import type { Piscina } from 'piscina';
 import type { PluginSettings } from '../config/plugins-config.js';
-import { sharedThreadBalancer } from './call-balancer.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,9 +28,9 @@ function nodeModulesOf(file: string): string {
 }
 
 /**
- * A plugin gets a concurrency of this many calls per thread: while one call
- * awaits a host service (storage, bcrypt) the thread serves others. 64 covers
- * the 64-in-flight target on two threads with headroom.
+ * Calls one thread serves at once: while a call awaits a host service
+ * (storage, bcrypt) the thread serves others. Past this, calls go to another
+ * thread or wait in the plugin's queue.
  */
 export const CALLS_PER_THREAD = 64;
 
@@ -46,17 +46,24 @@ export function permissionFlags(pluginDir: string): string[] {
   ];
 }
 
-export function piscinaOptions(boot: IsolateBootData, settings: PluginSettings) {
+/** Piscina's balancer type (not exported from the package root). */
+type Balancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
+
+/**
+ * Piscina only runs the threads here: calls travel on each thread's own
+ * channel. Its one task is the "describe" that brings up an extra thread,
+ * routed by `balancer` to the new thread.
+ */
+export function piscinaOptions(boot: IsolateBootData, settings: PluginSettings, balancer: Balancer) {
   return {
     filename: RUNTIME_ENTRY,
     minThreads: settings.threads.min,
     maxThreads: settings.threads.max,
-    // Threads above min are let go after a minute idle.
-    idleTimeout: 60_000,
-    // The queue limit is enforced by PluginIsolate (see its #run).
-    concurrentTasksPerWorker: CALLS_PER_THREAD,
-    loadBalancer: sharedThreadBalancer(CALLS_PER_THREAD),
-    // Atomics would block an idle thread's event loop; host replies must flow.
+    // Piscina sees no load (calls bypass its queue), so its idle timer would
+    // stop busy threads: threads, once started, stay.
+    idleTimeout: 2 ** 31 - 1,
+    loadBalancer: balancer,
+    // Atomics would block an idle thread's event loop; channel messages must flow.
     atomics: 'disabled' as const,
     env: {},
     argv: [],

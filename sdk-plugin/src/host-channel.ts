@@ -1,10 +1,11 @@
 /**
- * The isolate's end of the host channel: typed calls to the kernel's host
- * services over a MessagePort, each settled by its reply or its deadline.
- * Plugin code never sees this class; it uses the clients built on it
- * (Repository, password, users, log) through its `context`.
+ * The isolate's side of host calls: typed calls to the kernel's host
+ * services over the thread's channel, each settled by its reply or its
+ * deadline. Plugin code never sees this class; it uses the clients built on
+ * it (Repository, password, users, log) through its `context`.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { AwakeWindow } from './awake-window.js';
 import { errorFromWire, PluginError } from './errors.js';
 import type { HostApi, HostCall, HostLog, HostMethod, HostReply, LogLevel } from './protocol.js';
 
@@ -19,13 +20,17 @@ export class HostChannel {
   readonly #plugin: string;
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, PendingCall>();
+  readonly #awake = new AwakeWindow();
   #nextId = 1;
 
   constructor(port: MessagePort, plugin: string, timeoutMs: number) {
     this.#port = port;
     this.#plugin = plugin;
     this.#timeoutMs = timeoutMs;
-    port.on('message', (message: HostReply) => this.#settle(message));
+    // The channel also carries kernel tasks; those are the runtime's, not ours.
+    port.on('message', (message: HostReply | { type?: unknown }) => {
+      if (message.type === 'reply') this.#settle(message as HostReply);
+    });
   }
 
   /** Calls a host service; rejects with the service's error or on deadline. */
@@ -39,7 +44,13 @@ export class HostChannel {
       }, this.#timeoutMs);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       this.#port.postMessage({ type: 'call', id, method, params } as HostCall);
+      this.#awake.extend();
     });
+  }
+
+  /** Keeps this thread polling briefly (after it posts a result, the next task is often near). */
+  stayAwake(): void {
+    this.#awake.extend();
   }
 
   /** Sends a log line; the kernel tags it with the plugin name. */

@@ -46,6 +46,7 @@ describe('parsePluginsConfig', () => {
           initTimeoutMs: 10_000,
           heapMb: 64,
           maxQueue: 1000,
+          allowedProfiles: [],
         },
       },
     });
@@ -60,6 +61,7 @@ describe('parsePluginsConfig', () => {
       initTimeoutMs: 1,
       heapMb: 4096,
       maxQueue: 0,
+      allowedProfiles: ['default', 'oauth-users'],
     };
     expect(parsePluginsConfig({ plugins: { local: settings } }, 'x').plugins.local).toEqual(settings);
   });
@@ -67,6 +69,11 @@ describe('parsePluginsConfig', () => {
   it('defaults the missing half of threads', () => {
     expect(parsePluginsConfig(withLocal({ threads: { max: 8 } }), 'x').plugins.local?.threads).toEqual({ min: 1, max: 8 });
     expect(parsePluginsConfig(withLocal({ threads: { min: 2 } }), 'x').plugins.local?.threads).toEqual({ min: 2, max: 2 });
+  });
+
+  it('refuses allowedProfiles that are not a list of profile ids', () => {
+    expect(problems(withLocal({ allowedProfiles: 'admin' }))).toContain('plugins.local.allowedProfiles');
+    expect(problems(withLocal({ allowedProfiles: ['bad id with spaces'] }))).toContain('plugins.local.allowedProfiles[0]');
   });
 
   it('accepts an empty plugin list', () => {

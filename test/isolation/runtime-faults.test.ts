@@ -38,6 +38,7 @@ describe('a plugin thread that dies mid-call', () => {
 
   it('does not lose the calls of the other thread when one thread dies', async () => {
     const p = await startFaulty({ threads: { min: 2, max: 2 } });
+    await expect.poll(() => p.health().threads).toBe(2);
     const slow = Array.from({ length: 8 }, () => exists(p, 'slow'));
     const crash = exists(p, 'exit');
     const results = await Promise.allSettled([...slow, crash]);
@@ -130,14 +131,11 @@ describe('the isolate boundary', () => {
     });
   });
 
-  it('answers malformed host calls on a forged channel with errors, bound to the same namespace', async () => {
+  it('refuses a forged hello from plugin code: no channel is opened, the plugin keeps serving', async () => {
     const p = await startFaulty();
-    const { replies } = (await getInfo(p, 'forged-hello')) as { replies: Array<{ id: number; ok: boolean; errorId?: string }> };
-    expect(replies).toEqual([
-      { id: 1, ok: false, errorId: 'plugin.runtime.malformed_message' },
-      { id: 2, ok: false, errorId: 'plugin.runtime.malformed_message' },
-      { id: 3, ok: false, errorId: 'services.storage.invalid_argument' },
-    ]);
+    const { replies } = (await getInfo(p, 'forged-hello')) as { replies: unknown[] };
+    expect(replies).toEqual([]);
+    expect(p.logs().some((line) => line.includes('refused a hello'))).toBe(true);
     await expect(exists(p, 'anyone')).resolves.toBe(false);
   });
 

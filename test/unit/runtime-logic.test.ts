@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { checkJsonResult } from '../../sdk-plugin/src/runtime/json-result.js';
 import { runPassportStrategy } from '../../sdk-plugin/src/runtime/passport-run.js';
 import { CrashBackoff } from '../../kernel/plugins/crash-backoff.js';
-import { classifyRunError } from '../../kernel/plugins/task-errors.js';
 import { LogThrottle } from '../../kernel/host/log-throttle.js';
 import type { LoginRequest } from '../../sdk-plugin/src/protocol.js';
 
@@ -105,17 +104,5 @@ describe('LogThrottle', () => {
     allowed = 0;
     for (let i = 0; i < 500; i++) if (throttle.allow()) allowed++;
     expect(allowed).toBe(100);
-  });
-});
-
-describe('classifyRunError', () => {
-  it.each([
-    [new Error('Task queue is at limit'), 'queue_full'],
-    [Object.assign(new Error('x'), { name: 'AbortError' }), 'closed'],
-    [new Error('Terminating worker thread'), 'thread_stopped'],
-    [Object.assign(new Error('oom'), { code: 'ERR_WORKER_OUT_OF_MEMORY' }), 'out_of_memory'],
-    [new Error('worker exited with code: 3'), 'crash'],
-  ])('%s -> %s', (error, kind) => {
-    expect(classifyRunError(error)).toBe(kind);
   });
 });

@@ -1,14 +1,24 @@
 /**
- * The entry module of every plugin isolate (Piscina's `filename`).
+ * The entry module of every plugin isolate thread (Piscina's `filename`).
  *
  * Order matters: harden the process, say hello (protocol version, plugin
- * identity, host channel port) before anything else, then load the plugin.
- * Piscina awaits this module's top-level await, so no task reaches the
- * plugin before `init` has finished (or failed).
+ * identity, thread id, channel port) before anything else, load the plugin,
+ * then say ready (its description, or why it failed) and serve the kernel's
+ * tasks on the channel.
  */
-import { MessageChannel, parentPort, workerData } from 'node:worker_threads';
+import { MessageChannel, parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
+import { wireError } from '../errors.js';
 import { HostChannel } from '../host-channel.js';
-import { PROTOCOL_VERSION, type HelloMessage, type IsolateBootData, type PluginTask, type TaskOutcome } from '../protocol.js';
+import {
+  PROTOCOL_VERSION,
+  type HelloMessage,
+  type IsolateBootData,
+  type PluginTask,
+  type ReadyMessage,
+  type ResultMessage,
+  type TaskMessage,
+  type TaskOutcome,
+} from '../protocol.js';
 import { handleTask } from './dispatch.js';
 import { hardenProcess } from './harden.js';
 import { loadPlugin } from './load-plugin.js';
@@ -21,6 +31,7 @@ const hello: HelloMessage = {
   type: 'portcullis.hello',
   protocolVersion: PROTOCOL_VERSION,
   plugin: boot.plugin,
+  threadId,
   port: channel.port2,
 };
 parentPort!.postMessage(hello, [channel.port2]);
@@ -28,6 +39,31 @@ parentPort!.postMessage(hello, [channel.port2]);
 const host = new HostChannel(channel.port1, boot.plugin, boot.callTimeoutMs);
 const state = await loadPlugin(boot, host);
 
+serveTasks(channel.port1);
+const ready: ReadyMessage =
+  'failure' in state ? { type: 'ready', ok: false, error: state.failure } : { type: 'ready', ok: true, value: state.loaded.description };
+channel.port1.postMessage(ready);
+
+function serveTasks(port: MessagePort): void {
+  port.on('message', (message: TaskMessage | { type?: unknown }) => {
+    if (message.type !== 'task') return;
+    const { id, method, params } = message as TaskMessage;
+    void handleTask(state, host, { method, params } as PluginTask).then((outcome) => post(port, id, outcome));
+  });
+}
+
+function post(port: MessagePort, id: number, outcome: TaskOutcome): void {
+  try {
+    port.postMessage({ type: 'result', id, ...outcome } satisfies ResultMessage);
+    host.stayAwake();
+  } catch (error) {
+    // Results are checked to be plain JSON first; this is the last resort.
+    const reason = error instanceof Error ? error.message : String(error);
+    port.postMessage({ type: 'result', id, ok: false, error: wireError('plugin.runtime.invalid_result', boot.plugin, 'task', reason) });
+  }
+}
+
+/** Piscina's task entry: the kernel uses it only to bring a new thread up. */
 export default function handle(task: PluginTask): Promise<TaskOutcome> {
   return handleTask(state, host, task);
 }
