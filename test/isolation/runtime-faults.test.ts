@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPluginHarness, type PluginHarness } from '@portcullis/sdk-plugin/testing';
 import type { PluginSettings } from '../../kernel/config/plugins-config.js';
@@ -128,6 +130,24 @@ describe('the isolate boundary', () => {
       abort: 'undefined',
       binding: 'undefined',
       dlopen: 'undefined',
+    });
+  });
+
+  it('denies reading outside its folders, writing, spawning, starting workers and loading native addons', async () => {
+    const p = await startFaulty();
+    const secretFile = join(p.dataDir, 'kernel.sqlite');
+    // better-sqlite3's compiled addon: the kernel loads it, a plugin must not.
+    const nativeAddon = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    const attempts = await p.call('faulty', 'getInfo', { kuid: 'escape', request: { args: { secretFile, nativeAddon } } });
+    expect(attempts).toEqual({
+      readEtcPasswd: 'ERR_ACCESS_DENIED',
+      readKernelSecret: 'ERR_ACCESS_DENIED',
+      writeOwnFolder: 'ERR_ACCESS_DENIED',
+      spawnProcess: 'ERR_ACCESS_DENIED',
+      startWorker: 'ERR_ACCESS_DENIED',
+      // Two layers: the runtime removed process.dlopen before plugin code
+      // loaded; behind it the permission model answers ERR_DLOPEN_DISABLED.
+      loadNativeAddon: 'process.dlopen is not a function',
     });
   });
 
