@@ -141,6 +141,7 @@ describe('the isolate boundary', () => {
     const attempts = await p.call('faulty', 'getInfo', { kuid: 'escape', request: { args: { secretFile, nativeAddon } } });
     expect(attempts).toEqual({
       readEtcPasswd: 'ERR_ACCESS_DENIED',
+      listPluginsFolder: 'ERR_ACCESS_DENIED',
       readKernelSecret: 'ERR_ACCESS_DENIED',
       writeOwnFolder: 'ERR_ACCESS_DENIED',
       spawnProcess: 'ERR_ACCESS_DENIED',

@@ -1,0 +1,42 @@
+# Portcullis: every entry point a developer or CI needs. The README's two
+# commands, `make start` and `make test`, do all set-up on a fresh machine.
+
+BIN := node_modules/.bin
+# Installed once per change of the lockfile: better-sqlite3 builds from source (about a minute).
+STAMP := node_modules/.install-stamp
+
+.PHONY: start test install build typecheck lint vitest bench bench-smoke clean
+
+start: build
+	node dist/kernel/main.js
+
+test: typecheck lint build vitest
+
+install: $(STAMP)
+
+$(STAMP): package.json package-lock.json sdk-plugin/package.json
+	npm ci --no-audit --no-fund
+	node scripts/check-native.mjs
+	touch $(STAMP)
+
+build: install
+	$(BIN)/tsc -b tsconfig.build.json
+
+typecheck: install
+	$(BIN)/tsc --noEmit -p tsconfig.json
+
+lint: install
+	$(BIN)/eslint .
+
+vitest: install
+	$(BIN)/vitest run --reporter=default --reporter=json --outputFile.json=test-results.json
+	node scripts/test-summary.mjs test-results.json
+
+bench: build
+	$(BIN)/tsx --conditions=source bench/rpc.ts
+
+bench-smoke: build
+	$(BIN)/tsx --conditions=source bench/rpc.ts --smoke
+
+clean:
+	rm -rf dist sdk-plugin/dist test-results.json
