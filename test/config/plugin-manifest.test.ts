@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PluginError } from '@portcullis/sdk-plugin/errors';
 import { loadManifest } from '../../kernel/plugins/plugin-manifest.js';
+import { thrown } from '../helpers/thrown.js';
 
 const KERNEL = '0.1.0';
 let root: string;
@@ -30,14 +31,6 @@ function writePlugin(manifest: unknown, name = 'local'): string {
   return dir;
 }
 
-function thrown(run: () => unknown): PluginError {
-  try {
-    run();
-  } catch (error) {
-    return error as PluginError;
-  }
-  throw new Error('expected a PluginError');
-}
 
 const failure = (name = 'local', kernel = KERNEL): PluginError => thrown(() => loadManifest(pluginsDir, name, kernel));
 

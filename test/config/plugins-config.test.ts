@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PluginError } from '@portcullis/sdk-plugin/errors';
 import { enabledPlugins, loadPluginsConfig, parsePluginsConfig } from '../../kernel/config/plugins-config.js';
+import { thrown } from '../helpers/thrown.js';
 
 let dir: string;
 
@@ -15,14 +15,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function thrown(run: () => unknown): PluginError {
-  try {
-    run();
-  } catch (error) {
-    return error as PluginError;
-  }
-  throw new Error('expected a PluginError');
-}
 
 /** The detail of the `plugin.config.invalid` error `raw` gets. */
 function problems(raw: unknown): string {
