@@ -5,7 +5,7 @@ BIN := node_modules/.bin
 # Installed once per change of the lockfile: better-sqlite3 builds from source (about a minute).
 STAMP := node_modules/.install-stamp
 
-.PHONY: start test install build typecheck lint vitest bench bench-smoke clean
+.PHONY: start test install build typecheck lint vitest bench bench-smoke lock clean
 
 start: build
 	node dist/kernel/main.js
@@ -37,6 +37,12 @@ bench: build
 
 bench-smoke: build
 	$(BIN)/tsx --conditions=source bench/rpc.ts --smoke
+
+# After changing dependencies: update the lockfile, then add the optional
+# platform entries npm 11.19 leaves out and `npm ci` requires.
+lock:
+	npm install --package-lock-only --no-audit --no-fund
+	node scripts/complete-lockfile.mjs
 
 clean:
 	rm -rf dist sdk-plugin/dist test-results.json
