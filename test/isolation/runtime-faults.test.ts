@@ -120,6 +120,15 @@ describe('verify follows Kuzzle rules', () => {
   });
 });
 
+describe('afterRegister', () => {
+  it('is called with the passport strategy instance when the thread loads, and the kernel can call it', async () => {
+    const p = await startFaulty({ threads: { min: 1, max: 1 } });
+    expect(await getInfo(p, 'after-register')).toEqual({ registrations: ['ModeStrategy'] });
+    await expect(p.call('faulty', 'afterRegister', {})).resolves.toBeNull();
+    expect(await getInfo(p, 'after-register')).toEqual({ registrations: ['ModeStrategy', 'ModeStrategy'] });
+  });
+});
+
 describe('the isolate boundary', () => {
   it('gives the plugin an empty environment, no signalling, no bindings, and only its boot data', async () => {
     const p = await startFaulty();
