@@ -24,7 +24,7 @@ export default tseslint.config(
     // Fixture plugins are plain JavaScript, many of them deliberately hostile.
     files: ['test/fixtures/**/*.js', '**/*.js', '**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', setImmediate: 'readonly', Buffer: 'readonly', URL: 'readonly', structuredClone: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', setImmediate: 'readonly', fetch: 'readonly', Buffer: 'readonly', URL: 'readonly', structuredClone: 'readonly' },
     },
     rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_' }], 'no-empty': 'off' },
   },

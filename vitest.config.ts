@@ -10,7 +10,7 @@ export default defineConfig({
     resolve: { conditions: ['source'], externalConditions: ['source'] },
   },
   test: {
-    include: ['test/**/*.test.ts', 'sdk-plugin/src/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'sdk-plugin/src/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'sdk-plugin/example/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -27,9 +27,11 @@ export class PasswordService {
 
   needsRehash(hash: unknown, cost: unknown = DEFAULT_PASSWORD_COST): boolean {
     if (typeof hash !== 'string') throw invalid('hash', 'expected a bcrypt hash string');
+    const wanted = this.#cost(cost);
     try {
-      return bcrypt.getRounds(hash) !== this.#cost(cost);
+      return bcrypt.getRounds(hash) !== wanted;
     } catch {
+      // Not a bcrypt hash we can read: hashing it again is the way out.
       return true;
     }
   }

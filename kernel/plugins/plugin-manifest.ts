@@ -149,7 +149,7 @@ function errorText(error: unknown): string {
 const STRATEGY_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 function declaredStrategies(manifest: Record<string, unknown>, name: string): string[] | undefined {
-  const declared = manifest.strategies;
+  const declared = Object.hasOwn(manifest, 'strategies') ? manifest.strategies : undefined;
   if (declared === undefined) return undefined;
   if (!Array.isArray(declared) || declared.length > 64 || !declared.every((s) => typeof s === 'string' && STRATEGY_NAME.test(s))) {
     throw new PluginError('plugin.manifest.invalid_field', name, 'strategies', 'expected an array of strategy names');

@@ -43,7 +43,15 @@ export class HostChannel {
         reject(new PluginError('plugin.runtime.timeout', this.#plugin, `host:${method}`, this.#timeoutMs));
       }, this.#timeoutMs);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      this.#port.postMessage({ type: 'call', id, method, params } as HostCall);
+      try {
+        this.#port.postMessage({ type: 'call', id, method, params } as HostCall);
+      } catch (error) {
+        // Params that cannot cross the port (a function, a class instance...).
+        this.#pending.delete(id);
+        clearTimeout(timer);
+        reject(new PluginError('api.assert.invalid_argument', `${method} params`, `plain data (${(error as Error).message})`));
+        return;
+      }
       this.#awake.extend();
     });
   }

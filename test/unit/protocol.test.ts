@@ -81,6 +81,8 @@ describe('host channel over paired ports', () => {
     expect(await host.call('password.verify', { password: 'correct horse', hash })).toBe(true);
     expect(await host.call('password.verify', { password: 'wrong', hash })).toBe(false);
     expect(await host.call('password.needsRehash', { hash, cost: 5 })).toBe(true);
+    expect(await host.call('password.needsRehash', { hash, cost: 4 })).toBe(false);
+    await expect(host.call('password.needsRehash', { hash, cost: 99 })).rejects.toMatchObject({ id: 'api.assert.invalid_argument' });
     await expect(host.call('password.hash', { password: 'x', cost: 2 })).rejects.toMatchObject({ id: 'api.assert.invalid_argument' });
   });
 
@@ -95,6 +97,15 @@ describe('host channel over paired ports', () => {
     await expect(host.call('users.create', { kuid: 'kuid-ada', content: {}, profileIds: ['default'] })).rejects.toMatchObject({
       id: 'security.user.already_exists',
     });
+  });
+
+  it('refuses params that cannot cross the port, without leaving the call pending', async () => {
+    const { host } = pairedChannel();
+    const start = Date.now();
+    await expect(host.call('storage.get', { collection: 'c', id: (() => 'x') as unknown as string })).rejects.toMatchObject({
+      id: 'api.assert.invalid_argument',
+    });
+    expect(Date.now() - start).toBeLessThan(1000);
   });
 
   it('answers a service not available yet with a clear error', async () => {

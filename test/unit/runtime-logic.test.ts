@@ -63,7 +63,7 @@ describe('checkJsonResult', () => {
     ['a class instance', { d: new Date() }],
     ['a non-finite number', { n: Infinity }],
     ['a bigint', { n: 1n }],
-    ['a deep nest', JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown],
+    ['a nest deeper than stored documents may be', JSON.parse('['.repeat(101) + ']'.repeat(101)) as unknown],
   ])('refuses %s', (_name, value) => {
     expect(checkJsonResult(value)).toMatchObject({ ok: false });
   });

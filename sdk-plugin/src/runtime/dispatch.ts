@@ -75,7 +75,7 @@ async function runTask(plugin: LoadedPlugin, task: PluginTask): Promise<unknown>
 
 function strategyOf(plugin: LoadedPlugin, name: string): ReadyStrategy {
   const ready = plugin.strategies.get(name);
-  if (ready === undefined) throw new PluginError('plugin.strategy.strategy_not_found', name);
+  if (ready === undefined) throw new PluginError('security.credentials.unknown_strategy', name);
   return ready;
 }
 

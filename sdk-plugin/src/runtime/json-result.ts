@@ -8,7 +8,8 @@ import type { JsonValue } from '../protocol.js';
 /** Results bigger than this are refused (a credentials summary is a few hundred bytes). */
 export const MAX_RESULT_NODES = 100_000;
 export const MAX_RESULT_STRING = 1_000_000;
-const MAX_DEPTH = 32;
+/** The same nesting a stored document may have, so any document can be returned. */
+const MAX_DEPTH = 100;
 
 /** Returns the value as JSON data, or a reason it is not. */
 export function checkJsonResult(value: unknown): { ok: true; value: JsonValue } | { ok: false; reason: string } {
