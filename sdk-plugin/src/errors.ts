@@ -15,9 +15,16 @@
 import { ERROR_CATALOGUE, type ErrorId } from './error-catalogue.js';
 import type { WireError } from './protocol.js';
 
+/**
+ * The closed catalogue of error ids, and their type.
+ * @example `ERROR_CATALOGUE['plugin.runtime.timeout'].status // 504`
+ */
 export { ERROR_CATALOGUE, type ErrorId } from './error-catalogue.js';
 
-/** Fills a catalogue template's `%s` placeholders, in order. */
+/**
+ * Fills a catalogue template's `%s` placeholders, in order.
+ * @example `formatErrorMessage('User "%s" not found.', ['ada']) // 'User "ada" not found.'`
+ */
 export function formatErrorMessage(template: string, props: readonly string[]): string {
   let next = 0;
   return template.replace(/%s/g, () => props[next++] ?? '');
@@ -67,12 +74,18 @@ export class PluginError extends Error {
   }
 }
 
-/** Rebuilds an error received as data (see {@link PluginError.fromWire}). */
+/**
+ * Rebuilds an error received as data (see {@link PluginError.fromWire}).
+ * @example `if (!reply.ok) throw errorFromWire(reply.error);`
+ */
 export function errorFromWire(wire: WireError): PluginError {
   return PluginError.fromWire(wire);
 }
 
-/** True if `id` is in the catalogue. */
+/**
+ * True if `id` is in the catalogue.
+ * @example `isErrorId('plugin.runtime.timeout') // true`
+ */
 export function isErrorId(id: unknown): id is ErrorId {
   return typeof id === 'string' && Object.hasOwn(ERROR_CATALOGUE, id);
 }

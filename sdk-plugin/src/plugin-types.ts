@@ -10,10 +10,20 @@ import type * as errors from './errors.js';
 import type { LogLevel, JsonObject, LoginRequest, RequestContext, UserRecord } from './protocol.js';
 import type { PluginStorage } from './repository.js';
 
-/** A passport Strategy constructor, e.g. `Strategy` from `passport-local`. */
+/**
+ * A passport Strategy constructor, e.g. `Strategy` from `passport-local`.
+ * @example `this.authenticators = { Local: Strategy };`
+ */
 export type AuthenticatorConstructor = new (options: object, verify: (...args: never[]) => void) => object;
 
-/** Kuzzle's strategy description. */
+/**
+ * Kuzzle's strategy description.
+ * @example
+ * ```ts
+ * this.strategies = { local: { config: { authenticator: 'Local', fields: ['username', 'password'] },
+ *   methods: { create: 'create', delete: 'delete', exists: 'exists', update: 'update', validate: 'validate', verify: 'verify' } } };
+ * ```
+ */
 export interface StrategyDefinition {
   config: {
     /** A key of the plugin's `authenticators`. */
@@ -40,7 +50,10 @@ export interface StrategyDefinition {
   };
 }
 
-/** Hashing done by the kernel with native bcrypt, off the main thread. */
+/**
+ * Hashing done by the kernel with native bcrypt, off the main thread.
+ * @example `const ok = await context.password.verify(password, stored.hash);`
+ */
 export interface PasswordService {
   /** @example `const hash = await context.password.hash(password, 12)` */
   hash(password: string, cost?: number): Promise<string>;
@@ -50,7 +63,10 @@ export interface PasswordService {
   needsRehash(hash: string, cost?: number): Promise<boolean>;
 }
 
-/** The limited users service: enough to create users on first login. */
+/**
+ * The limited users service: enough to create users on first login.
+ * @example `const user = await context.users.create({ content: { email }, profileIds: ['default'] });`
+ */
 export interface UsersService {
   /** @example `const user = await context.users.get(kuid)` */
   get(kuid: string): Promise<UserRecord | null>;
@@ -61,10 +77,16 @@ export interface UsersService {
   revokeTokens(kuid: string): Promise<void>;
 }
 
-/** Log lines tagged with the plugin name. Never log a secret. */
+/**
+ * Log lines tagged with the plugin name. Never log a secret.
+ * @example `context.log.warn('directory server slow to answer');`
+ */
 export type PluginLogger = Record<LogLevel, (message: string) => void>;
 
-/** What `init(config, context)` receives. */
+/**
+ * What `init(config, context)` receives.
+ * @example `async init(config: JsonObject, context: PluginContext) { this.repo = await context.storage.collection('c'); }`
+ */
 export interface PluginContext {
   plugin: { name: string; version: string };
   storage: PluginStorage;
@@ -75,17 +97,26 @@ export interface PluginContext {
   errors: typeof errors;
 }
 
-/** The result a `verify` method resolves to (Kuzzle's contract). */
+/**
+ * The result a `verify` method resolves to (Kuzzle's contract).
+ * @example `return ok ? { kuid } : { kuid: null, message: 'wrong username or password' };`
+ */
 export type VerifyResult = { kuid: string } | { kuid: null; message?: string };
 
-/** What a strategy plugin instance looks like to the runtime. */
+/**
+ * What a strategy plugin instance looks like to the runtime.
+ * @example `export default definePlugin(class MyPlugin implements StrategyPlugin { async init() {} });`
+ */
 export interface StrategyPlugin {
   authenticators?: Record<string, AuthenticatorConstructor>;
   strategies?: Record<string, StrategyDefinition>;
   init(config: JsonObject, context: PluginContext): void | Promise<void>;
 }
 
-/** Signatures of Kuzzle's strategy methods, for typing a plugin's implementations. */
+/**
+ * Signatures of Kuzzle's strategy methods, for typing a plugin's implementations.
+ * @example `exists: StrategyMethods['exists'] = async (request, kuid) => (await this.repo.get(kuid)) !== null;`
+ */
 export interface StrategyMethods {
   create(request: RequestContext, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject>;
   update(request: RequestContext, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject>;
