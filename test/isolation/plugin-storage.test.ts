@@ -62,8 +62,8 @@ describe('private storage namespaces', () => {
     const racing = Array.from({ length: 20 }, (_, i) =>
       p.call('minimal', 'create', { credentials: { login: `racer-${i}`, secret: 'x' }, kuid: 'kuid-race' }),
     );
-    const results = await Promise.all(writes);
-    const raced = await Promise.allSettled(racing);
+    // Both awaited together: a losing racer's rejection must have its handler at once.
+    const [results, raced] = await Promise.all([Promise.all(writes), Promise.allSettled(racing)]);
 
     expect(new Set(results.map((r) => (r as { thread: number }).thread)).size).toBe(2);
     expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
