@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'sdk-plugin/src/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'sdk-plugin/example/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // Removes each test file's temp folders once the file is done.
+    setupFiles: ['test/setup-cleanup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',

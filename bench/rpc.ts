@@ -23,7 +23,7 @@ import { UserStore } from '../kernel/security/user-store.js';
 import { openKernelDb } from '../kernel/storage/kernel-db.js';
 import { PluginStore } from '../kernel/storage/plugin-store.js';
 import { KERNEL_VERSION } from '../kernel/version.js';
-import { installFixture, tempDir } from '../test/helpers/fixtures.js';
+import { installFixture, removeTempDirs, tempDir } from '../test/helpers/fixtures.js';
 import { measure, summarize, type RunResult } from './stats.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   store.close();
   await host.stop();
   db.close();
+  removeTempDirs();
   report(results);
 }
 

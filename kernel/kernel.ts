@@ -4,7 +4,7 @@
  * handshake, strategies) -> routes; `listen()` last. `stop()` runs them in
  * reverse and drains in-flight requests.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -51,7 +51,7 @@ export class Kernel {
   static async start({ config, log, minPasswordCost }: KernelOptions): Promise<Kernel> {
     const phase = phaseTimer(log);
     const pluginsConfig = phase('read config', () => loadPluginsConfig(config.pluginsConfig));
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    phase('data dir', () => prepareDataDir(config.dataDir, log));
     const secret = await phase('kernel secret', () => loadKernelSecret(config.dataDir, config.kernelSecret, (m) => log.warn(m)));
     const db = phase('kernel database', () => openKernelDb(join(config.dataDir, 'kernel.sqlite')));
     try {
@@ -111,6 +111,20 @@ export class Kernel {
       // Idle keep-alive sockets would hold close() open until they time out.
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     });
+  }
+}
+
+/**
+ * DATA_DIR holds every credential database; SQLite creates its files with
+ * the process umask (often 0644), so the folder is what keeps them private:
+ * created 0700, and tightened to 0700 (with a warning) if found open.
+ */
+function prepareDataDir(dataDir: string, log: Logger): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    chmodSync(dataDir, 0o700);
+    log.warn(`DATA_DIR ${dataDir} was open to other users (mode ${mode.toString(8)}); set to 700`);
   }
 }
 

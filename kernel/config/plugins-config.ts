@@ -105,9 +105,27 @@ export function loadPluginsConfig(file: string): PluginsConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new PluginError('plugin.config.invalid', file, `not valid JSON (${(error as Error).message})`);
+    throw new PluginError('plugin.config.invalid', file, jsonSyntaxError(text, error));
   }
   return parsePluginsConfig(raw, file);
+}
+
+/**
+ * Where `JSON.parse` failed on `text`, as a line and column, never the text:
+ * Node 20's message quotes the characters around the error, which may be a
+ * secret sitting in the file. Messages without a position say only
+ * "not valid JSON".
+ */
+export function jsonSyntaxError(text: string, error: unknown): string {
+  const match = error instanceof Error ? / at position (\d+)\b/.exec(error.message) : null;
+  const position = match === null ? NaN : Number(match[1]);
+  if (!Number.isSafeInteger(position) || position > text.length) return 'not valid JSON';
+  const before = text.slice(0, position);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  const line = before.split('\n').length;
+  // Columns count characters (code points), as editors do, not UTF-16 units.
+  const column = [...before.slice(lineStart)].length + 1;
+  return `not valid JSON (error at line ${line}, column ${column})`;
 }
 
 /** The enabled plugins, in file order. */

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
+import { checkJsonResult } from '@portcullis/sdk-plugin/json-result';
 import {
   HOST_METHODS,
   type HostCall,
@@ -21,6 +22,7 @@ import type { Logger } from '../log.js';
 import type { HostEndpoint } from '../plugins/plugin-isolate.js';
 import type { UserStore } from '../security/user-store.js';
 import type { PluginStore } from '../storage/plugin-store.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { LogThrottle } from './log-throttle.js';
 import type { PasswordService } from './password-service.js';
 
@@ -36,9 +38,14 @@ export interface HostDependencies {
 
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 const MAX_LOG_LINE = 4000;
+/** bcrypt operations one plugin may run at once: half of libuv's 4 pool threads. */
+const PASSWORD_CONCURRENCY = 2;
+/** A user's content is a profile, not a store: 64 KiB is generous. */
+const MAX_USER_CONTENT_BYTES = 64 * 1024;
 
 export function createHostEndpoint(plugin: string, deps: HostDependencies): HostEndpoint {
   const throttle = new LogThrottle();
+  const hashing = new ConcurrencyLimit(PASSWORD_CONCURRENCY);
   const log = (level: LogLevel, message: string) => {
     if (throttle.allow()) deps.log[level](message.slice(0, MAX_LOG_LINE));
   };
@@ -59,7 +66,7 @@ export function createHostEndpoint(plugin: string, deps: HostDependencies): Host
         return reply(id as number, () => Promise.reject(new PluginError('plugin.runtime.malformed_message', plugin, 'a host call needs a known method and params object')), log);
       }
       const call = message as HostCall;
-      return reply(call.id, () => serve(plugin, deps, call), log);
+      return reply(call.id, () => serve(plugin, deps, hashing, call), log);
     },
   };
 }
@@ -92,7 +99,7 @@ function wireFrom(error: unknown, log: (level: LogLevel, message: string) => voi
   return new PluginError('plugin.runtime.unexpected_error', `host service failed, reference ${ref}`).toWire();
 }
 
-async function serve(plugin: string, deps: HostDependencies, call: HostCall): Promise<unknown> {
+async function serve(plugin: string, deps: HostDependencies, hashing: ConcurrencyLimit, call: HostCall): Promise<unknown> {
   const { store, passwords, users } = deps;
   switch (call.method) {
     case 'storage.declareCollection':
@@ -117,9 +124,9 @@ async function serve(plugin: string, deps: HostDependencies, call: HostCall): Pr
     case 'storage.count':
       return store.count(call.params.collection, call.params.where);
     case 'password.hash':
-      return passwords.hash(call.params.password, call.params.cost);
+      return hashing.run(() => passwords.hash(call.params.password, call.params.cost));
     case 'password.verify':
-      return passwords.verify(call.params.password, call.params.hash);
+      return hashing.run(() => passwords.verify(call.params.password, call.params.hash));
     case 'password.needsRehash':
       return passwords.needsRehash(call.params.hash, call.params.cost);
     case 'users.get':
@@ -144,8 +151,11 @@ function createUser(plugin: string, deps: HostDependencies, params: HostCall['pa
   if (refused.length > 0) {
     throw new PluginError('api.assert.forbidden_argument', `profileIds (plugin "${plugin}" may not give ${refused.join(', ')})`);
   }
-  if (typeof content !== 'object' || content === null || Array.isArray(content)) {
-    throw new PluginError('api.assert.invalid_argument', 'content', 'an object');
+  if (typeof content !== 'object' || content === null || Array.isArray(content) || !checkJsonResult(content).ok) {
+    throw new PluginError('api.assert.invalid_argument', 'content', 'a plain JSON object');
+  }
+  if (Buffer.byteLength(JSON.stringify(content)) > MAX_USER_CONTENT_BYTES) {
+    throw new PluginError('api.assert.invalid_argument', 'content', `at most ${MAX_USER_CONTENT_BYTES} bytes of JSON`);
   }
   return deps.users.create(kuid === null || kuid === undefined ? null : kuidOf(kuid), content as Record<string, never>, profileIds);
 }

@@ -8,8 +8,12 @@ import { PluginError } from '@portcullis/sdk-plugin/errors';
 /** OWASP's floor for bcrypt is 10; 12 costs about 250 ms on this class of machine. */
 export const DEFAULT_PASSWORD_COST = 12;
 const MAX_COST = 15;
-/** Longer inputs are refused outright: hashing megabytes is a denial of service. */
-const MAX_PASSWORD_CHARS = 4096;
+/**
+ * bcrypt reads only the first 72 bytes of a password and silently ignores
+ * the rest, so two passwords sharing 72 bytes would both verify. Longer
+ * inputs are refused; a plugin that wants long passphrases pre-hashes them.
+ */
+const MAX_PASSWORD_BYTES = 72;
 
 export class PasswordService {
   /** Lowest cost accepted; tests lower it to 4 to stay fast. */
@@ -37,8 +41,8 @@ export class PasswordService {
   }
 
   #password(password: unknown): string {
-    if (typeof password !== 'string' || password.length === 0 || password.length > MAX_PASSWORD_CHARS) {
-      throw invalid('password', `expected a string of 1 to ${MAX_PASSWORD_CHARS} characters`);
+    if (typeof password !== 'string' || password.length === 0 || Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
+      throw invalid('password', `a string of 1 to ${MAX_PASSWORD_BYTES} bytes in UTF-8 (bcrypt ignores anything past 72)`);
     }
     return password;
   }

@@ -1,9 +1,9 @@
 /**
  * Keeps a crash-looping plugin from burning the kernel's CPU: the first
- * crash in a minute costs nothing (Piscina replaces the thread at once);
- * from the second on, the plugin is held unavailable for a window that
- * doubles with each crash (250 ms, 500 ms, ... capped at 30 s), so clients
- * get a quick 503 instead of respawn after respawn.
+ * crash in a minute costs nothing (a replacement starts at once); from the
+ * second on, the plugin is held unavailable, and its replacement waits, for
+ * a window that doubles with each crash (250 ms, 500 ms, ... capped at 30 s),
+ * so clients get a quick 503 instead of respawn after respawn.
  */
 const WINDOW_MS = 60_000;
 const FIRST_BACKOFF_MS = 250;

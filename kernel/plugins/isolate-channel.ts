@@ -3,16 +3,28 @@
  * them by result, serves the thread's host calls, and learns when the thread
  * is ready. When the thread goes away the port closes, and every call still
  * pending on it settles at once.
+ *
+ * Everything received is untrusted (see isolate-messages.ts): a malformed
+ * message is reported as a violation, and nothing a plugin posts can throw
+ * into the kernel.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { AwakeWindow } from '@portcullis/sdk-plugin/awake-window';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { PluginDescription, PluginTask, TaskOutcome } from '@portcullis/sdk-plugin/protocol';
+import { parseIsolateMessage } from './isolate-messages.js';
 
 /** Serves the host calls of one plugin; bound to its namespace by construction. */
 export interface HostEndpoint {
   /** Answers a message from the isolate; null when it needs no reply. */
   handle(message: unknown): Promise<unknown>;
+}
+
+export interface ChannelEvents {
+  /** The thread's port closed; `expected` when the kernel stopped it on purpose. */
+  onClose(channel: IsolateChannel, expected: boolean): void;
+  /** The thread broke the protocol. */
+  onViolation(channel: IsolateChannel, reason: string): void;
 }
 
 interface Pending {
@@ -25,6 +37,13 @@ export type ChannelState = 'starting' | 'ready' | 'failed' | 'closed';
 /** One per kernel thread: every channel's posts keep the same event loop awake. */
 const awake = new AwakeWindow();
 
+/**
+ * Host calls one thread may have in flight. Far above what a strategy call
+ * needs (a few), low enough that a plugin cannot queue thousands of bcrypt
+ * hashes on the thread pool every plugin and the kernel share.
+ */
+export const MAX_HOST_CALLS_IN_FLIGHT = 256;
+
 export class IsolateChannel {
   readonly threadId: number;
   /** Resolves with the plugin's description once `init` succeeded; rejects if it failed or the thread died first. */
@@ -33,25 +52,20 @@ export class IsolateChannel {
   readonly #port: MessagePort;
   readonly #host: HostEndpoint;
   readonly #pending = new Map<number, Pending>();
-  readonly #onClose: (channel: IsolateChannel, expected: boolean) => void;
+  readonly #events: ChannelEvents;
   #nextId = 1;
+  #hostCalls = 0;
   #state: ChannelState = 'starting';
   /** Set when the kernel stops this thread on purpose; pending calls get this reason. */
   #stopReason: PluginError | null = null;
   #settleReady!: (outcome: TaskOutcome<PluginDescription>) => void;
 
-  constructor(
-    plugin: string,
-    threadId: number,
-    port: MessagePort,
-    host: HostEndpoint,
-    onClose: (channel: IsolateChannel, expected: boolean) => void,
-  ) {
+  constructor(plugin: string, threadId: number, port: MessagePort, host: HostEndpoint, events: ChannelEvents) {
     this.#plugin = plugin;
     this.threadId = threadId;
     this.#port = port;
     this.#host = host;
-    this.#onClose = onClose;
+    this.#events = events;
     this.ready = new Promise<TaskOutcome<PluginDescription>>((resolve) => (this.#settleReady = resolve)).then((outcome) => {
       if (outcome.ok) return outcome.value;
       throw PluginError.fromWire(outcome.error);
@@ -91,35 +105,62 @@ export class IsolateChannel {
   }
 
   #onMessage(message: unknown): void {
-    const m = message as { type?: unknown; id?: unknown } | null;
-    if (m?.type === 'result') this.#settle(m as { id: number } & TaskOutcome);
-    else if (m?.type === 'ready') this.#ready(m as TaskOutcome<PluginDescription>);
-    else void this.#serveHost(message);
+    try {
+      const parsed = parseIsolateMessage(message, this.#plugin);
+      switch (parsed.kind) {
+        case 'result':
+          this.#settle(parsed.id, parsed.outcome);
+          return;
+        case 'ready':
+          this.#ready(parsed.outcome);
+          return;
+        case 'host':
+          void this.#serveHost(parsed.message);
+          return;
+        case 'malformed':
+          this.#events.onViolation(this, parsed.reason);
+          return;
+        default:
+          parsed satisfies never;
+      }
+    } catch (error) {
+      this.#events.onViolation(this, `a message the kernel could not read (${String(error).slice(0, 200)})`);
+    }
   }
 
   async #serveHost(message: unknown): Promise<void> {
-    const reply = await this.#host.handle(message);
-    if (reply !== null && this.#state !== 'closed') {
-      this.#port.postMessage(reply);
-      awake.extend();
+    const id = (message as { id?: unknown }).id;
+    if (this.#hostCalls >= MAX_HOST_CALLS_IN_FLIGHT && Number.isSafeInteger(id)) {
+      const busy = new PluginError('plugin.runtime.unavailable', this.#plugin, `more than ${MAX_HOST_CALLS_IN_FLIGHT} host calls in flight on one thread`);
+      this.#post({ type: 'reply', id, ok: false, error: busy.toWire() });
+      return;
+    }
+    this.#hostCalls++;
+    try {
+      const reply = await this.#host.handle(message);
+      if (reply !== null) this.#post(reply);
+    } finally {
+      this.#hostCalls--;
     }
   }
 
-  #settle(result: { id: number } & TaskOutcome): void {
-    const pending = this.#pending.get(result.id);
+  #post(message: unknown): void {
+    if (this.#state === 'closed') return;
+    this.#port.postMessage(message);
+    awake.extend();
+  }
+
+  #settle(id: number, outcome: TaskOutcome): void {
+    const pending = this.#pending.get(id);
     if (pending === undefined) return;
-    this.#pending.delete(result.id);
-    if (typeof result.ok !== 'boolean') {
-      pending.settle(failure(new PluginError('plugin.runtime.malformed_message', this.#plugin, `result of "${pending.method}" is not a task outcome`)));
-    } else {
-      pending.settle(result);
-    }
+    this.#pending.delete(id);
+    pending.settle(outcome);
   }
 
   #ready(outcome: TaskOutcome<PluginDescription>): void {
     if (this.#state !== 'starting') return;
-    this.#state = outcome.ok === true ? 'ready' : 'failed';
-    this.#settleReady(outcome.ok === true ? outcome : failure(outcome.ok === false ? PluginError.fromWire(outcome.error) : malformedReady(this.#plugin)));
+    this.#state = outcome.ok ? 'ready' : 'failed';
+    this.#settleReady(outcome);
   }
 
   #closed(): void {
@@ -134,14 +175,10 @@ export class IsolateChannel {
       const reason = this.#stopReason ?? new PluginError('plugin.runtime.unexpected_error', `${this.#plugin}: its isolate stopped during "${pending.method}"`);
       pending.settle(failure(reason));
     }
-    this.#onClose(this, expected);
+    this.#events.onClose(this, expected);
   }
 }
 
 function failure(error: PluginError): TaskOutcome<never> {
   return { ok: false, error: error.toWire() };
-}
-
-function malformedReady(plugin: string): PluginError {
-  return new PluginError('plugin.runtime.malformed_message', plugin, 'ready message without a valid outcome');
 }

@@ -51,13 +51,15 @@ type Balancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]
 
 /**
  * Piscina only runs the threads here: calls travel on each thread's own
- * channel. Its one task is the "describe" that brings up an extra thread,
- * routed by `balancer` to the new thread.
+ * channel. Its one task is the "describe" that brings up a new thread,
+ * routed by `balancer` to that thread.
  */
 export function piscinaOptions(boot: IsolateBootData, settings: PluginSettings, balancer: Balancer) {
   return {
     filename: RUNTIME_ENTRY,
-    minThreads: settings.threads.min,
+    // The kernel starts every thread itself (thread-supply.ts), so that a
+    // replacement waits out the crash backoff; Piscina keeps none on its own.
+    minThreads: 0,
     maxThreads: settings.threads.max,
     // Piscina sees no load (calls bypass its queue), so its idle timer would
     // stop busy threads: threads, once started, stay.

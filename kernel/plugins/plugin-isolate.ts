@@ -1,19 +1,17 @@
 /**
  * One plugin's isolate: a Piscina pool of permission-restricted worker
- * threads, each reached over its own channel (see isolate-channel.ts).
+ * threads, each reached over its own channel (isolate-channel.ts), started
+ * by the kernel (thread-supply.ts).
  *
- * Piscina runs the threads: resource limits, the permission model, a new
- * thread when one exits. Calls go to the least busy ready thread, up to
- * CALLS_PER_THREAD each; past that they wait in a queue of at most
- * `maxQueue`, and past that they are refused at once (503).
- *
- * Every call settles: on its result, on its deadline (the thread running it
- * is stopped and replaced), or when its thread exits.
+ * Calls go to the least busy ready thread, up to CALLS_PER_THREAD each;
+ * past that they wait in a queue of at most `maxQueue`, and past that they
+ * are refused at once (503). Every call settles: on its result (checked by
+ * result-shapes.ts), on its deadline (the thread running it is stopped and
+ * replaced), or when its thread exits.
  */
 import { Piscina } from 'piscina';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import {
-  PROTOCOL_VERSION,
   type HelloMessage,
   type IsolateBootData,
   type PluginApi,
@@ -27,7 +25,10 @@ import type { PluginSettings } from '../config/plugins-config.js';
 import type { Logger } from '../log.js';
 import { CrashBackoff } from './crash-backoff.js';
 import { IsolateChannel, type HostEndpoint } from './isolate-channel.js';
+import { helloMismatch } from './isolate-messages.js';
 import { CALLS_PER_THREAD, piscinaOptions } from './isolate-options.js';
+import { checkResult } from './result-shapes.js';
+import { ThreadSupply } from './thread-supply.js';
 
 export type { HostEndpoint } from './isolate-channel.js';
 export type IsolateStatus = 'starting' | 'ready' | 'failed' | 'stopped';
@@ -47,6 +48,9 @@ interface Call {
   settle(outcome: TaskOutcome): void;
 }
 
+/** Replacement threads failing init this many times in a row mark the plugin failed. */
+const MAX_START_FAILURES_IN_A_ROW = 5;
+
 export class PluginIsolate {
   readonly name: string;
   readonly #settings: PluginSettings;
@@ -56,13 +60,13 @@ export class PluginIsolate {
   readonly #channels = new Map<number, IsolateChannel>();
   readonly #queue: Call[] = [];
   readonly #backoff = new CrashBackoff();
-  readonly #booted: Promise<PluginDescription>;
-  #bootFailed!: (error: PluginError) => void;
+  readonly #supply: ThreadSupply;
+  readonly #booted: Promise<IsolateChannel>;
   #bootChannel!: (channel: IsolateChannel) => void;
+  #bootFailed!: (error: PluginError) => void;
   #status: IsolateStatus = 'starting';
   #failure: WireError | null = null;
-  /** Threads that existed when a new one was asked for; the new one is the thread not in it. */
-  #growingFrom: Set<number> | null = null;
+  #startFailures = 0;
 
   constructor(boot: IsolateBootData, settings: PluginSettings, host: HostEndpoint, log: Logger) {
     this.name = boot.plugin;
@@ -72,20 +76,30 @@ export class PluginIsolate {
     this.#booted = new Promise<IsolateChannel>((resolve, reject) => {
       this.#bootChannel = resolve;
       this.#bootFailed = reject;
-    }).then((channel) => channel.ready);
+    });
     this.#booted.catch(() => undefined);
-    this.#pool = new Piscina(piscinaOptions(boot, settings, (_task, workers) => this.#pickNewThread(workers)));
+    this.#supply = new ThreadSupply({
+      min: settings.threads.min,
+      max: settings.threads.max,
+      startTimeoutMs: settings.initTimeoutMs * 2,
+      active: () => this.#status === 'starting' || this.#status === 'ready',
+      demand: () => this.#queue.length > 0,
+      delay: () => this.#backoff.remaining(),
+      onStartTimeout: (stuck) => this.#onStartTimeout(stuck),
+    });
+    this.#pool = new Piscina(piscinaOptions(boot, settings, (_task, workers) => this.#supply.pick(workers)));
+    this.#supply.attach(this.#pool);
     this.#pool.on('message', (message: unknown) => this.#onHello(message));
     // A thread error outside a Piscina task: its channel closing settles its
     // calls. Without a listener the EventEmitter would throw and take the kernel down.
-    this.#pool.on('error', (error: unknown) => this.#log.warn({ plugin: this.name, cause: String(error).slice(0, 500) }, 'plugin thread error'));
+    this.#pool.on('error', (error: unknown) => this.#log.warn({ cause: String(error).slice(0, 500) }, 'plugin thread error'));
   }
 
   get status(): IsolateStatus {
     return this.#status;
   }
 
-  /** Waits until the first thread has run init and described its strategies, within initTimeoutMs. */
+  /** Starts the first thread and waits until it has run init and described its strategies, within initTimeoutMs. */
   async boot(): Promise<PluginDescription> {
     const { initTimeoutMs } = this.#settings;
     let timer: NodeJS.Timeout | undefined;
@@ -93,9 +107,11 @@ export class PluginIsolate {
       timer = setTimeout(() => reject(new PluginError('plugin.runtime.init_timeout', this.name, initTimeoutMs)), initTimeoutMs);
     });
     try {
-      const description = await Promise.race([this.#booted, deadline]);
+      this.#supply.start();
+      const channel = await Promise.race([this.#booted, deadline]);
+      const description = checkResult(this.name, 'describe', await Promise.race([channel.ready, deadline]));
       this.#status = 'ready';
-      this.#drain();
+      this.#supply.replenish();
       return description;
     } catch (error) {
       const failure = error instanceof PluginError ? error : new PluginError('plugin.runtime.failed_init', this.name);
@@ -106,12 +122,12 @@ export class PluginIsolate {
     }
   }
 
-  /** Calls a plugin method; resolves with its result or rejects with a catalogue error. */
+  /** Calls a plugin method; resolves with its checked result or rejects with a catalogue error. */
   async call<M extends PluginMethod>(method: M, params: PluginApi[M]['params']): Promise<PluginApi[M]['result']> {
     this.#assertAvailable();
     const outcome = await this.#run({ method, params } as PluginTask);
     if (!outcome.ok) throw PluginError.fromWire(outcome.error);
-    return outcome.value as PluginApi[M]['result'];
+    return checkResult(this.name, method, outcome.value);
   }
 
   health(): IsolateHealth {
@@ -127,7 +143,7 @@ export class PluginIsolate {
     if (this.#status === 'failed' || this.#status === 'stopped') return;
     this.#status = 'failed';
     this.#failure = failure;
-    this.#log.error({ plugin: this.name, error: failure.id }, `plugin failed: ${failure.message}`);
+    this.#log.error({ error: failure.id }, `plugin failed: ${failure.message}`);
     await this.#shutdown(new PluginError('plugin.runtime.unavailable', this.name, 'it failed and was stopped'));
   }
 
@@ -156,7 +172,7 @@ export class PluginIsolate {
         return;
       }
       this.#queue.push(call);
-      this.#grow();
+      this.#supply.start();
     });
   }
 
@@ -185,8 +201,7 @@ export class PluginIsolate {
     if (queued >= 0) this.#queue.splice(queued, 1);
     call.settle(failed(new PluginError('plugin.runtime.timeout', this.name, call.task.method, timeoutMs)));
     if (call.channel !== null) {
-      const reason = new PluginError('plugin.runtime.unavailable', this.name, 'the thread serving this call was stopped: another call on it passed its deadline');
-      this.#stopThread(call.channel, reason);
+      this.#stopThread(call.channel, new PluginError('plugin.runtime.unavailable', this.name, 'the thread serving this call was stopped: another call on it passed its deadline'));
     }
   }
 
@@ -194,22 +209,6 @@ export class PluginIsolate {
     channel.expectStop(reason);
     const worker = this.#pool.threads.find((thread) => thread.threadId === channel.threadId);
     void worker?.terminate();
-  }
-
-  /** Asks Piscina for one more thread (up to threads.max) while calls wait. */
-  #grow(): void {
-    if (this.#growingFrom !== null || this.#status !== 'ready' || this.#pool.threads.length >= this.#settings.threads.max) return;
-    this.#growingFrom = new Set(this.#pool.threads.map((thread) => thread.threadId));
-    this.#pool
-      .run({ method: 'describe', params: {} } satisfies PluginTask)
-      .catch(() => undefined)
-      .finally(() => (this.#growingFrom = null));
-  }
-
-  /** Piscina's balancer: the grow task goes to the new thread only, so Piscina starts one. */
-  #pickNewThread<W extends { id: number }>(workers: W[]): W | null {
-    const before = this.#growingFrom;
-    return before === null ? null : (workers.find((worker) => !before.has(worker.id)) ?? null);
   }
 
   #assertAvailable(): void {
@@ -225,44 +224,83 @@ export class PluginIsolate {
     const mismatch = helloMismatch(hello, this.name);
     if (mismatch !== null) {
       const [field, got, expected] = mismatch;
-      const error = new PluginError('plugin.runtime.protocol_mismatch', this.name, field, got, expected);
-      this.#bootFailed(error);
-      void this.fail(error.toWire());
+      this.#violation(new PluginError('plugin.runtime.protocol_mismatch', this.name, field, got, expected));
       return;
     }
     const { port, threadId } = hello as HelloMessage;
     // Only a thread of this pool, once: a forged hello from plugin code is refused.
     if (this.#channels.has(threadId) || !this.#pool.threads.some((thread) => thread.threadId === threadId)) {
-      this.#log.warn({ plugin: this.name, threadId }, 'refused a hello that does not come from a new thread of this plugin');
+      this.#log.warn({ threadId }, 'refused a hello that does not come from a new thread of this plugin');
       port.close();
       return;
     }
-    const channel = new IsolateChannel(this.name, threadId, port, this.#host, (c, expected) => this.#onChannelClosed(c, expected));
+    const channel = new IsolateChannel(this.name, threadId, port, this.#host, {
+      onClose: (c, expected) => this.#onChannelClosed(c, expected),
+      onViolation: (_c, reason) => this.#violation(new PluginError('plugin.runtime.malformed_message', this.name, reason)),
+    });
     this.#channels.set(threadId, channel);
     this.#bootChannel(channel);
     void channel.ready.then(
-      () => this.#drain(),
+      () => this.#onThreadReady(),
       (error: unknown) => this.#onThreadInitFailed(channel, error),
     );
   }
 
-  /** A replacement thread whose init failed: stop it; repeated, it backs off like a crash. */
+  #onThreadReady(): void {
+    this.#startFailures = 0;
+    this.#drain();
+    this.#supply.replenish();
+  }
+
+  /** A replacement thread whose init failed: stop it; repeated, the plugin is marked failed. */
   #onThreadInitFailed(channel: IsolateChannel, error: unknown): void {
     if (this.#status !== 'ready' || channel.state === 'closed') return;
-    this.#log.warn({ plugin: this.name, error: (error as PluginError).id }, 'a plugin thread failed its init; replacing it');
-    this.#backoff.record();
     this.#stopThread(channel, new PluginError('plugin.runtime.unavailable', this.name, 'a thread failed its init'));
+    this.#onStartFailed(`a thread failed its init (${(error as PluginError).id})`);
+  }
+
+  #onStartTimeout(stuck: number[]): void {
+    const reason = new PluginError('plugin.runtime.unavailable', this.name, 'a thread did not finish its init in time');
+    for (const threadId of stuck) {
+      const channel = this.#channels.get(threadId);
+      if (channel !== undefined) this.#stopThread(channel, reason);
+      else void this.#pool.threads.find((thread) => thread.threadId === threadId)?.terminate();
+    }
+    this.#onStartFailed('a new thread did not become ready in time');
+  }
+
+  #onStartFailed(reason: string): void {
+    if (this.#status !== 'ready') return;
+    this.#startFailures++;
+    this.#backoff.record();
+    this.#log.warn({ inARow: this.#startFailures }, `plugin thread start failed: ${reason}`);
+    if (this.#startFailures >= MAX_START_FAILURES_IN_A_ROW) {
+      void this.fail(new PluginError('plugin.runtime.failed_init', this.name).toWire());
+      return;
+    }
+    this.#supply.replenish();
   }
 
   #onChannelClosed(channel: IsolateChannel, expected: boolean): void {
     this.#channels.delete(channel.threadId);
-    if (expected || this.#status !== 'ready') return;
-    const backoff = this.#backoff.record();
-    this.#log.warn({ plugin: this.name, threadId: channel.threadId, backoffMs: backoff }, 'plugin thread stopped unexpectedly; replaced');
+    if (this.#supply.isStarting(channel.threadId)) this.#supply.abandon();
+    if (this.#status !== 'ready') return;
+    if (!expected) {
+      const backoff = this.#backoff.record();
+      this.#log.warn({ threadId: channel.threadId, backoffMs: backoff }, 'plugin thread stopped unexpectedly');
+    }
+    this.#supply.replenish();
+  }
+
+  /** A protocol breach: the plugin cannot be trusted to speak for its users any more. */
+  #violation(error: PluginError): void {
+    this.#bootFailed(error);
+    void this.fail(error.toWire());
   }
 
   async #shutdown(reason: PluginError): Promise<void> {
     this.#bootFailed(reason);
+    this.#supply.stop();
     for (const call of this.#queue.splice(0)) call.settle(failed(reason));
     for (const channel of this.#channels.values()) channel.expectStop(reason);
     await this.#pool.destroy().catch(() => undefined);
@@ -271,15 +309,4 @@ export class PluginIsolate {
 
 function failed(error: PluginError): TaskOutcome<never> {
   return { ok: false, error: error.toWire() };
-}
-
-/** Returns [field, got, expected] for the first wrong handshake field, or null. */
-function helloMismatch(hello: Partial<HelloMessage> | null, plugin: string): [string, string, string] | null {
-  if (typeof hello !== 'object' || hello === null) return ['message', typeof hello, 'an object'];
-  if (hello.type !== 'portcullis.hello') return ['type', String(hello.type), 'portcullis.hello'];
-  if (hello.protocolVersion !== PROTOCOL_VERSION) return ['protocolVersion', String(hello.protocolVersion), String(PROTOCOL_VERSION)];
-  if (hello.plugin !== plugin) return ['plugin', String(hello.plugin), plugin];
-  if (!Number.isSafeInteger(hello.threadId)) return ['threadId', typeof hello.threadId, 'an integer'];
-  if (typeof hello.port?.postMessage !== 'function') return ['port', typeof hello.port, 'a MessagePort'];
-  return null;
 }

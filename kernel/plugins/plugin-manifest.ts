@@ -8,11 +8,11 @@
  * ```
  * Other fields are the plugin's own metadata and are ignored.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import semver from 'semver';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
-import { PLUGIN_NAME } from '../config/plugins-config.js';
+import { jsonSyntaxError, PLUGIN_NAME } from '../config/plugins-config.js';
 
 export interface PluginManifest {
   name: string;
@@ -34,12 +34,16 @@ export interface PluginManifest {
  * Reads and checks `<pluginsDir>/<name>/manifest.json`.
  *
  * @param kernelVersion the running kernel's version, matched against the manifest's range.
- * @throws PluginError `plugin.config.not_found` or `plugin.manifest.*`.
+ * @throws PluginError `plugin.config.not_found` or `plugin.manifest.*`
+ * (`plugin.manifest.unsafe_symlink` for a link leading out of the folder).
  */
 export function loadManifest(pluginsDir: string, name: string, kernelVersion: string): PluginManifest {
   // The name becomes a path segment: refuse "../x" before touching the disk.
   if (!PLUGIN_NAME.test(name)) throw new PluginError('plugin.manifest.invalid_name', name);
   const dir = pluginFolder(pluginsDir, name);
+  // Before reading anything in the folder, manifest.json included: a link
+  // out of it is refused whatever it is used for.
+  refuseEscapingLinks(dir, name);
   const manifest = readManifest(dir, name);
   checkName(manifest, name);
   const version = field(manifest, 'version');
@@ -78,7 +82,7 @@ function readManifest(dir: string, name: string): Record<string, unknown> {
   try {
     manifest = JSON.parse(text);
   } catch (error) {
-    throw new PluginError('plugin.manifest.cannot_load', name, `not valid JSON (${errorText(error)})`);
+    throw new PluginError('plugin.manifest.cannot_load', name, jsonSyntaxError(text, error));
   }
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
     throw new PluginError('plugin.manifest.cannot_load', name, 'expected a JSON object');
@@ -124,12 +128,68 @@ function resolveMain(dir: string, name: string, main: unknown): string {
   } catch {
     throw refuse(`${shown} does not exist`);
   }
-  const inside = relative(dir, entry);
-  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    throw refuse(`${shown} leads outside the plugin folder`);
-  }
+  if (entry === dir || !isWithin(dir, entry)) throw refuse(`${shown} leads outside the plugin folder`);
   if (!statSync(entry).isFile()) throw refuse(`${shown} is not a file`);
   return entry;
+}
+
+/** Folders holding more entries are refused rather than walked for ever. */
+const MAX_PLUGIN_ENTRIES = 100_000;
+
+/**
+ * Refuses a symbolic link anywhere in the plugin folder (its `node_modules`
+ * included) whose real target lies outside it. Node 20's permission model
+ * follows links, so `link -> ../data` would let the plugin read what its
+ * read permission denies. The walk itself never follows a link; a dangling
+ * or looping link is refused too, as its target cannot be checked.
+ *
+ * @param dir the plugin folder's real path.
+ * @throws PluginError `plugin.manifest.unsafe_symlink`, or
+ * `plugin.manifest.cannot_load` for a folder too large or unreadable to check.
+ */
+export function refuseEscapingLinks(dir: string, name: string, maxEntries = MAX_PLUGIN_ENTRIES): void {
+  const pending = [dir];
+  let seen = 0;
+  for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
+    for (const entry of folderEntries(folder, name)) {
+      seen += 1;
+      if (seen > maxEntries) {
+        const limit = maxEntries.toLocaleString('en-US');
+        throw new PluginError('plugin.manifest.cannot_load', name, `the plugin folder holds more than ${limit} entries, too many to check for symbolic links`);
+      }
+      const path = join(folder, entry.name);
+      // Dirent types come from lstat semantics: a link to a folder is a link, not a folder.
+      if (entry.isSymbolicLink()) refuseEscapingLink(dir, name, path);
+      else if (entry.isDirectory()) pending.push(path);
+    }
+  }
+}
+
+function folderEntries(folder: string, name: string): Dirent[] {
+  try {
+    return readdirSync(folder, { withFileTypes: true });
+  } catch (error) {
+    // A folder the kernel cannot list could hide a link the plugin can still open by name.
+    throw new PluginError('plugin.manifest.cannot_load', name, `cannot check the plugin folder for symbolic links (${errorText(error)})`);
+  }
+}
+
+function refuseEscapingLink(dir: string, name: string, link: string): void {
+  let target: string | undefined;
+  try {
+    target = realpathSync(link);
+  } catch {
+    target = undefined; // dangling or looping: it could later lead anywhere
+  }
+  if (target === undefined || !isWithin(dir, target)) {
+    throw new PluginError('plugin.manifest.unsafe_symlink', name, relative(dir, link));
+  }
+}
+
+/** True when `path` is `dir` or lies below it (both real paths). */
+function isWithin(dir: string, path: string): boolean {
+  const inside = relative(dir, path);
+  return inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
 }
 
 /** An own field only: `__proto__` or inherited properties never count. */

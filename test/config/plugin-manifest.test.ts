@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PluginError } from '@portcullis/sdk-plugin/errors';
-import { loadManifest } from '../../kernel/plugins/plugin-manifest.js';
+import { loadManifest, refuseEscapingLinks } from '../../kernel/plugins/plugin-manifest.js';
 import { thrown } from '../helpers/thrown.js';
 
 const KERNEL = '0.1.0';
@@ -82,6 +82,21 @@ describe('loadManifest', () => {
 
     it('refuses a requested name that would leave the plugins folder', () => {
       expect(failure('../local').id).toBe('plugin.manifest.invalid_name');
+    });
+
+    it('locates a JSON syntax error by line and column without quoting the file', () => {
+      writePlugin('{"name": "local",\n  "password": "hunter2-very-secret",\n  "version": 1,}');
+      const error = failure();
+      expect(error.id).toBe('plugin.manifest.cannot_load');
+      expect(error.props[1]).toBe('not valid JSON (error at line 3, column 16)');
+      expect(error.message).not.toContain('hunter2');
+    });
+
+    it('says only "not valid JSON" when Node gives no position', () => {
+      writePlugin('{"name": "local", "password": hunter2-very-secret}');
+      const error = failure();
+      expect(error.props[1]).toBe('not valid JSON');
+      expect(error.message).not.toContain('hunter2');
     });
 
     it.each([
@@ -204,7 +219,8 @@ describe('loadManifest', () => {
       writeFileSync(join(root, 'outside.js'), '');
       symlinkSync(join(root, 'outside.js'), join(dir, 'dist/link.js'));
       writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...VALID, main: 'dist/link.js' }));
-      expect(failure().id).toBe('plugin.manifest.invalid_main');
+      // The folder walk refuses the link before main is even looked at.
+      expect(failure().id).toBe('plugin.manifest.unsafe_symlink');
     });
 
     it('may follow a symlink that stays inside, and returns its target', () => {
@@ -213,5 +229,86 @@ describe('loadManifest', () => {
       writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...VALID, main: './entry.js' }));
       expect(loadManifest(pluginsDir, 'local', KERNEL).entry).toBe(join(dir, 'dist/index.js'));
     });
+  });
+});
+
+describe('symbolic links in the plugin folder', () => {
+  /** A plugin folder plus `<root>/data/kernel.secret`, which the plugin must never reach. */
+  function withOutsideData(): { dir: string; data: string } {
+    const dir = writePlugin(VALID);
+    const data = join(root, 'data');
+    mkdirSync(data);
+    writeFileSync(join(data, 'kernel.secret'), 'top secret');
+    return { dir, data };
+  }
+
+  const refusedLink = (): string[] => {
+    const error = failure();
+    expect(error.id).toBe('plugin.manifest.unsafe_symlink');
+    expect(error.message).toContain('symbolic link to outside the plugin folder');
+    return error.props;
+  };
+
+  it('refuses a link to a folder outside', () => {
+    const { dir, data } = withOutsideData();
+    symlinkSync(data, join(dir, 'link'));
+    expect(refusedLink()).toEqual(['local', 'link']);
+  });
+
+  it('refuses a relative link to a folder outside', () => {
+    const { dir } = withOutsideData();
+    symlinkSync('../../data', join(dir, 'link'));
+    expect(refusedLink()).toEqual(['local', 'link']);
+  });
+
+  it('refuses a link to a file outside', () => {
+    const { dir, data } = withOutsideData();
+    symlinkSync(join(data, 'kernel.secret'), join(dir, 'secret.txt'));
+    expect(refusedLink()).toEqual(['local', 'secret.txt']);
+  });
+
+  it('refuses a link nested in a subfolder, node_modules included', () => {
+    const { dir, data } = withOutsideData();
+    mkdirSync(join(dir, 'node_modules/dep/lib'), { recursive: true });
+    symlinkSync(data, join(dir, 'node_modules/dep/lib/link'));
+    expect(refusedLink()).toEqual(['local', join('node_modules', 'dep', 'lib', 'link')]);
+  });
+
+  it('refuses a dangling link', () => {
+    const { dir } = withOutsideData();
+    symlinkSync(join(root, 'nothing-here'), join(dir, 'dangling'));
+    expect(refusedLink()).toEqual(['local', 'dangling']);
+  });
+
+  it('refuses a link into a sibling whose name starts like the plugin folder', () => {
+    const { dir } = withOutsideData();
+    mkdirSync(join(pluginsDir, 'local-evil'));
+    symlinkSync(join(pluginsDir, 'local-evil'), join(dir, 'link'));
+    expect(refusedLink()).toEqual(['local', 'link']);
+  });
+
+  it('refuses manifest.json itself linking outside', () => {
+    const { dir } = withOutsideData();
+    writeFileSync(join(root, 'manifest.json'), JSON.stringify(VALID));
+    rmSync(join(dir, 'manifest.json'));
+    symlinkSync(join(root, 'manifest.json'), join(dir, 'manifest.json'));
+    expect(refusedLink()).toEqual(['local', 'manifest.json']);
+  });
+
+  it('accepts links that stay inside the folder', () => {
+    const { dir } = withOutsideData();
+    mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+    symlinkSync('../../dist/index.js', join(dir, 'node_modules/.bin/tool'));
+    symlinkSync('dist', join(dir, 'lib'));
+    symlinkSync('.', join(dir, 'self'));
+    expect(loadManifest(pluginsDir, 'local', KERNEL)).toMatchObject({ dir, entry: join(dir, 'dist/index.js') });
+  });
+
+  it('refuses a folder with more entries than it will check', () => {
+    const dir = writePlugin(VALID); // manifest.json, dist, dist/index.js
+    const error = thrown(() => refuseEscapingLinks(dir, 'local', 2));
+    expect(error.id).toBe('plugin.manifest.cannot_load');
+    expect(error.props[1]).toBe('the plugin folder holds more than 2 entries, too many to check for symbolic links');
+    expect(() => refuseEscapingLinks(dir, 'local', 3)).not.toThrow();
   });
 });

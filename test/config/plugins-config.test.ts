@@ -198,6 +198,22 @@ describe('loadPluginsConfig', () => {
     expect(error.props[1]).toMatch(/^not valid JSON/);
   });
 
+  it('locates a JSON syntax error by line and column without quoting the file', () => {
+    const file = join(dir, 'plugins.json');
+    writeFileSync(file, '{"plugins": {"local": {"enabled": true,\n  "config": {"password": "hunter2-very-secret" "x": 1}}}}');
+    const error = thrown(() => loadPluginsConfig(file));
+    expect(error.props).toEqual([file, 'not valid JSON (error at line 2, column 48)']);
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('says only "not valid JSON" when Node gives no position', () => {
+    const file = join(dir, 'plugins.json');
+    writeFileSync(file, '{"plugins": {"local": {"enabled": true, "config": {"password": hunter2-very-secret}}}}');
+    const error = thrown(() => loadPluginsConfig(file));
+    expect(error.props).toEqual([file, 'not valid JSON']);
+    expect(error.message).not.toContain('hunter2');
+  });
+
   it('names the file when the content is wrong', () => {
     const file = join(dir, 'plugins.json');
     writeFileSync(file, '{"plugins": {"local": {"enabled": true, "threads": {"min": 0}}}}');

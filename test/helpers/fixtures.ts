@@ -3,16 +3,29 @@
  * fresh temp plugins folder, optionally under another name, so one fixture
  * can play several plugins and no test writes into the repository.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 
-/** A new empty temp folder. */
+/** Folders made by tempDir in this test file, removed by removeTempDirs. */
+const created: string[] = [];
+
+/** A new empty temp folder, removed once the test file is done (test/setup-cleanup.ts). */
 export function tempDir(prefix = 'portcullis-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/**
+ * Removes every folder tempDir made. Run after a whole test file, not after
+ * each test: tests may stop a kernel and start another on the same data dir.
+ */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Copies fixture `fixture` into `pluginsDir` as plugin `name`; returns its folder. */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPluginHarness, type PluginHarness } from '@portcullis/sdk-plugin/testing';
 import { installFixture, tempDir } from '../helpers/fixtures.js';
@@ -55,5 +56,21 @@ describe('a valid strategy plugin in a real isolate', () => {
   it('answers an unknown strategy with 400 security.credentials.unknown_strategy', async () => {
     const p = await startMinimal();
     await expect(p.call('nope', 'exists', { kuid: 'k' })).rejects.toMatchObject({ id: 'security.credentials.unknown_strategy', status: 400 });
+  });
+});
+
+describe('the harness data dir', () => {
+  it('is removed by stop() when the harness made it', async () => {
+    const p = await startPluginHarness({ dir: installFixture(tempDir(), 'minimal') });
+    expect(existsSync(p.dataDir)).toBe(true);
+    await p.stop();
+    expect(existsSync(p.dataDir)).toBe(false);
+  });
+
+  it('is kept by stop() when the caller passed it', async () => {
+    const dataDir = tempDir();
+    const p = await startPluginHarness({ dir: installFixture(tempDir(), 'minimal'), dataDir });
+    await p.stop();
+    expect(existsSync(dataDir)).toBe(true);
   });
 });

@@ -43,6 +43,18 @@ describe('private storage namespaces', () => {
     expect(await second.login('minimal', { login: 'ada', secret: 's3cret' })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
   });
 
+  it("leaves another plugin's in-flight calls untouched when a plugin crashes", async () => {
+    const k = track(await startTestKernel({ minimal: { fixture: 'minimal' }, faulty: { fixture: 'faulty', threads: { min: 1, max: 1 } } }));
+    const { registry } = k.kernel.plugins;
+    const inFlight = Array.from({ length: 20 }, (_, i) =>
+      registry.call('minimal', 'create', { request: request(), credentials: { login: `u${i}`, secret: 'x' }, kuid: `kuid-${i}`, strategy: 'minimal' }),
+    );
+    const crash = registry.call('faulty', 'exists', { request: request(), kuid: 'exit', strategy: 'faulty' });
+    const [created, crashed] = await Promise.all([Promise.allSettled(inFlight), crash.catch((e: unknown) => e)]);
+    expect(crashed).toMatchObject({ id: 'plugin.runtime.unexpected_error' });
+    expect(created.every((r) => r.status === 'fulfilled')).toBe(true);
+  });
+
   it('keeps data written before a worker crash', async () => {
     const k = track(await startTestKernel({ minimal: { fixture: 'minimal' }, faulty: { fixture: 'faulty', threads: { min: 1, max: 1 } } }));
     const { registry } = k.kernel.plugins;
@@ -55,6 +67,8 @@ describe('private storage namespaces', () => {
 
   it('stays consistent under concurrent writes from two threads of one plugin', async () => {
     const p = track(await startPluginHarness({ dir: installFixture(tempDir(), 'minimal'), settings: { threads: { min: 2, max: 2 } } }));
+    // The second thread starts after boot; writes must reach both.
+    await expect.poll(() => p.health().threads).toBe(2);
     const writes = Array.from({ length: 200 }, (_, i) =>
       p.call('minimal', 'create', { credentials: { login: `user-${i}`, secret: 'x' }, kuid: `kuid-${i}` }),
     );

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPluginHarness, type PluginHarness } from '@portcullis/sdk-plugin/testing';
@@ -38,16 +39,17 @@ describe('a plugin thread that dies mid-call', () => {
     await expect(exists(p, 'anyone')).resolves.toBe(false);
   });
 
-  it('does not lose the calls of the other thread when one thread dies', async () => {
+  it("fails only the calls on the dying thread; the other thread's calls succeed", async () => {
     const p = await startFaulty({ threads: { min: 2, max: 2 } });
     await expect.poll(() => p.health().threads).toBe(2);
-    const slow = Array.from({ length: 8 }, () => exists(p, 'slow'));
+    const slow = Array.from({ length: 8 }, () => getInfo(p, 'slow-thread') as Promise<{ thread: number }>);
     const crash = exists(p, 'exit');
     const results = await Promise.allSettled([...slow, crash]);
-    const failed = results.filter((r) => r.status === 'rejected');
-    // Only calls on the dying thread fail; never all of them.
-    expect(failed.length).toBeGreaterThanOrEqual(1);
-    expect(failed.length).toBeLessThan(results.length);
+    const survivors = results.flatMap((r) => (r.status === 'fulfilled' && typeof r.value === 'object' ? [(r.value as { thread: number }).thread] : []));
+    // Calls are spread over both threads; the crash takes one thread's calls with it.
+    expect(survivors.length).toBeGreaterThan(0);
+    expect(new Set(survivors).size).toBe(1);
+    expect(results.filter((r) => r.status === 'rejected').length).toBeGreaterThan(1);
   });
 });
 
@@ -144,7 +146,9 @@ describe('the isolate boundary', () => {
 
   it('denies reading outside its folders, writing, spawning, starting workers and loading native addons', async () => {
     const p = await startFaulty();
-    const secretFile = join(p.dataDir, 'kernel.sqlite');
+    // A real secret file where the kernel keeps one: the denial is of a file that exists.
+    const secretFile = join(p.dataDir, 'kernel.secret');
+    writeFileSync(secretFile, 'a'.repeat(128), { mode: 0o600 });
     // better-sqlite3's compiled addon: the kernel loads it, a plugin must not.
     const nativeAddon = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
     const attempts = await p.call('faulty', 'getInfo', { kuid: 'escape', request: { args: { secretFile, nativeAddon } } });

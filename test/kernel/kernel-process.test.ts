@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { preparePlugins } from '../helpers/test-kernel.js';
@@ -22,6 +22,18 @@ describe('the kernel process', () => {
     kernel.child.kill('SIGTERM');
     expect(await kernel.exited).toBe(0);
     expect(kernel.output()).toMatch(/stop plugins done[\s\S]*close kernel database done[\s\S]*stopped/);
+  });
+
+  it('tightens a DATA_DIR open to other users to 0700, and says so', async () => {
+    const env = environment();
+    mkdirSync(env.DATA_DIR, { mode: 0o755 });
+    chmodSync(env.DATA_DIR, 0o755);
+    const kernel = startKernelProcess(env);
+    await kernel.listening;
+    expect(statSync(env.DATA_DIR).mode & 0o777).toBe(0o700);
+    expect(kernel.output()).toContain('was open to other users (mode 755); set to 700');
+    kernel.child.kill('SIGTERM');
+    expect(await kernel.exited).toBe(0);
   });
 
   it('shuts down on SIGINT too', async () => {

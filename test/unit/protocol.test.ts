@@ -86,6 +86,27 @@ describe('host channel over paired ports', () => {
     await expect(host.call('password.hash', { password: 'x', cost: 2 })).rejects.toMatchObject({ id: 'api.assert.invalid_argument' });
   });
 
+  it('refuses passwords over 72 bytes, which bcrypt would silently truncate', async () => {
+    const { host } = pairedChannel();
+    const hash = await host.call('password.hash', { password: 'é'.repeat(36), cost: 4 }); // 72 bytes
+    // Same first 72 bytes, different tail: refused rather than verified.
+    await expect(host.call('password.verify', { password: `${'é'.repeat(36)}x`, hash })).rejects.toMatchObject({
+      id: 'api.assert.invalid_argument',
+      message: expect.stringContaining('72 bytes'),
+    });
+    await expect(host.call('password.hash', { password: 'a'.repeat(73), cost: 4 })).rejects.toMatchObject({ id: 'api.assert.invalid_argument' });
+  });
+
+  it('refuses user content that is not plain JSON or is too large', async () => {
+    const { host } = pairedChannel({ allowedProfiles: ['default'] });
+    await expect(host.call('users.create', { kuid: null, content: { blob: 'x'.repeat(70_000) }, profileIds: ['default'] })).rejects.toMatchObject({
+      id: 'api.assert.invalid_argument',
+    });
+    await expect(host.call('users.create', { kuid: null, content: [] as never, profileIds: ['default'] })).rejects.toMatchObject({
+      id: 'api.assert.invalid_argument',
+    });
+  });
+
   it('creates users only with the profiles the plugin is allowed to give', async () => {
     const { host } = pairedChannel({ allowedProfiles: ['default'] });
     const user = await host.call('users.create', { kuid: 'kuid-ada', content: { name: 'Ada' }, profileIds: ['default'] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJsonResult } from '../../sdk-plugin/src/runtime/json-result.js';
+import { checkJsonResult } from '../../sdk-plugin/src/json-result.js';
 import { runPassportStrategy } from '../../sdk-plugin/src/runtime/passport-run.js';
 import { CrashBackoff } from '../../kernel/plugins/crash-backoff.js';
 import { LogThrottle } from '../../kernel/host/log-throttle.js';

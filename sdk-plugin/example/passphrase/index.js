@@ -9,8 +9,11 @@ import { BadRequestError, NotFoundError, PreconditionError, definePlugin } from 
 // One answer for an unknown login and a wrong passphrase, so a client cannot
 // probe which logins exist.
 const FAILED = Object.freeze({ kuid: null, message: 'wrong login or passphrase' });
-// The host refuses longer inputs; refusing them here keeps verify's answer FAILED.
-const MAX_PASSPHRASE = 4096;
+// bcrypt reads only 72 bytes, so the host refuses longer passwords rather
+// than truncate them; checking here gives a clear error and keeps verify's
+// answer FAILED.
+const MAX_PASSPHRASE_BYTES = 72;
+const tooLong = (passphrase) => Buffer.byteLength(passphrase, 'utf8') > MAX_PASSPHRASE_BYTES;
 
 /**
  * A passport-compatible Strategy: it only reads the request and decides.
@@ -85,7 +88,7 @@ export default definePlugin(
         if (typeof passphrase !== 'string' || passphrase.length < this.minLength) {
           throw new BadRequestError(`passphrase must be a string of at least ${this.minLength} characters`);
         }
-        if (passphrase.length > MAX_PASSPHRASE) throw new BadRequestError(`passphrase must be at most ${MAX_PASSPHRASE} characters`);
+        if (tooLong(passphrase)) throw new BadRequestError(`passphrase must be at most ${MAX_PASSPHRASE_BYTES} bytes in UTF-8`);
       }
     }
 
@@ -119,7 +122,7 @@ export default definePlugin(
 
     /** Called by the strategy above: `{kuid}` logs in, `{kuid: null, message}` is a failed login. */
     async verify(_request, login, passphrase) {
-      if (passphrase.length === 0 || passphrase.length > MAX_PASSPHRASE) return FAILED;
+      if (passphrase.length === 0 || tooLong(passphrase)) return FAILED;
       const { hits } = await this.credentials.search({ where: { login }, size: 1 });
       const stored = hits[0]?._source;
       const matches = await this.password.verify(passphrase, stored?.hash ?? this.decoyHash);

@@ -5,7 +5,7 @@
 import { PluginError, wireError } from '../errors.js';
 import type { HostChannel } from '../host-channel.js';
 import type { PluginTask, StrategyMethodName, TaskOutcome } from '../protocol.js';
-import { checkJsonResult } from './json-result.js';
+import { checkJsonResult } from '../json-result.js';
 import type { LoadedPlugin, PluginState, ReadyStrategy } from './load-plugin.js';
 import { runPassportStrategy } from './passport-run.js';
 import { toWireError } from './wire-error.js';

@@ -22,6 +22,7 @@ import {
 import { handleTask } from './dispatch.js';
 import { hardenProcess } from './harden.js';
 import { loadPlugin } from './load-plugin.js';
+import { routeOutputToHostLog } from './plugin-output.js';
 
 hardenProcess();
 
@@ -37,6 +38,7 @@ const hello: HelloMessage = {
 parentPort!.postMessage(hello, [channel.port2]);
 
 const host = new HostChannel(channel.port1, boot.plugin, boot.callTimeoutMs);
+routeOutputToHostLog(host);
 const state = await loadPlugin(boot, host);
 
 serveTasks(channel.port1);

@@ -14,7 +14,7 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parsePluginsConfig, type PluginSettings } from '../../../kernel/config/plugins-config.js';
@@ -34,7 +34,7 @@ export interface PluginHarnessOptions {
   config?: JsonObject;
   /** Other plugins.json settings (threads, callTimeoutMs, heapMb, ...). */
   settings?: Partial<Omit<PluginSettings, 'enabled' | 'config'>>;
-  /** Reuse a data dir (to test persistence); a fresh temp dir by default. */
+  /** Reuse a data dir (to test persistence), left in place by `stop()`; by default a fresh temp dir that `stop()` removes. */
   dataDir?: string;
   /** Resolve even if the plugin fails to boot (to test the failure). Default: reject with its error. */
   allowBootFailure?: boolean;
@@ -58,12 +58,14 @@ export interface PluginHarness {
   bootFailure(): Error | undefined;
   /** Everything logged so far (kernel and plugin lines), as JSON strings. */
   logs(): string[];
+  /** Stops the plugin, and removes the data dir if the harness made it. */
   stop(): Promise<void>;
 }
 
 export async function startPluginHarness(options: PluginHarnessOptions): Promise<PluginHarness> {
   const dir = resolve(options.dir);
   const name = basename(dir);
+  const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `portcullis-${name}-`));
   const plugins = parsePluginsConfig({ plugins: { [name]: { enabled: true, config: options.config ?? {}, ...options.settings } } }, 'harness');
   const capture = new LogCapture();
@@ -81,6 +83,8 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
   const stop = async () => {
     await host.stop();
     db.close();
+    // Only once nothing has it open; a dataDir the caller passed is theirs to keep.
+    if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   const failure = host.bootFailure(name);
   if (failure !== undefined && options.allowBootFailure !== true) {

@@ -1,9 +1,11 @@
 /**
  * Plugin results cross the port and go to clients, so they must be plain
  * JSON data of a sane size: a function, a class instance, a cycle or a
- * 100 MB string is refused here, inside the isolate, with a clear error.
+ * 100 MB string is refused. Checked twice: inside the isolate, for a clear
+ * error to the plugin author, and by the kernel, which cannot trust the
+ * isolate (plugin code can tamper with what the runtime posts).
  */
-import type { JsonValue } from '../protocol.js';
+import type { JsonValue } from './protocol.js';
 
 /** Results bigger than this are refused (a credentials summary is a few hundred bytes). */
 export const MAX_RESULT_NODES = 100_000;
