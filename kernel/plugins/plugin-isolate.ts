@@ -3,11 +3,9 @@
  * threads, each reached over its own channel (isolate-channel.ts), started
  * by the kernel (thread-supply.ts).
  *
- * Calls go to the least busy ready thread, up to CALLS_PER_THREAD each;
- * past that they wait in a queue of at most `maxQueue`, and past that they
- * are refused at once (503). Every call settles: on its result (checked by
- * result-shapes.ts), on its deadline (the thread running it is stopped and
- * replaced), or when its thread exits.
+ * Calls are dispatched by call-dispatcher.ts. Every call settles: on its
+ * result (checked by result-shapes.ts), on its deadline (the thread running
+ * it is stopped and replaced), or when its thread exits.
  */
 import { Piscina } from 'piscina';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
@@ -18,7 +16,6 @@ import {
   type PluginDescription,
   type PluginMethod,
   type PluginTask,
-  type TaskOutcome,
   type WireError,
 } from '@portcullis/sdk-plugin/protocol';
 import type { PluginSettings } from '../config/plugins-config.js';
@@ -26,7 +23,8 @@ import type { Logger } from '../log.js';
 import { CrashBackoff } from './crash-backoff.js';
 import { IsolateChannel, type HostEndpoint } from './isolate-channel.js';
 import { helloMismatch } from './isolate-messages.js';
-import { CALLS_PER_THREAD, piscinaOptions } from './isolate-options.js';
+import { piscinaOptions } from './isolate-options.js';
+import { CallDispatcher } from './call-dispatcher.js';
 import { checkResult } from './result-shapes.js';
 import { ThreadSupply } from './thread-supply.js';
 
@@ -41,13 +39,6 @@ export interface IsolateHealth {
   crashesLastMinute: number;
 }
 
-/** A call waiting for, or running on, a thread. */
-interface Call {
-  task: PluginTask;
-  channel: IsolateChannel | null;
-  settle(outcome: TaskOutcome): void;
-}
-
 /** Replacement threads failing init this many times in a row mark the plugin failed. */
 const MAX_START_FAILURES_IN_A_ROW = 5;
 
@@ -58,7 +49,7 @@ export class PluginIsolate {
   readonly #host: HostEndpoint;
   readonly #log: Logger;
   readonly #channels = new Map<number, IsolateChannel>();
-  readonly #queue: Call[] = [];
+  readonly #calls: CallDispatcher;
   readonly #backoff = new CrashBackoff();
   readonly #supply: ThreadSupply;
   readonly #booted: Promise<IsolateChannel>;
@@ -83,9 +74,18 @@ export class PluginIsolate {
       max: settings.threads.max,
       startTimeoutMs: settings.initTimeoutMs * 2,
       active: () => this.#status === 'starting' || this.#status === 'ready',
-      demand: () => this.#queue.length > 0,
+      demand: () => this.#calls.waiting > 0,
       delay: () => this.#backoff.remaining(),
       onStartTimeout: (stuck) => this.#onStartTimeout(stuck),
+    });
+    this.#calls = new CallDispatcher({
+      plugin: this.name,
+      callTimeoutMs: settings.callTimeoutMs,
+      maxQueue: settings.maxQueue,
+      channels: this.#channels,
+      onWaiting: () => this.#supply.start(),
+      onExpired: (channel) =>
+        this.#stopThread(channel, new PluginError('plugin.runtime.unavailable', this.name, 'the thread serving this call was stopped: another call on it passed its deadline')),
     });
     this.#pool = new Piscina(piscinaOptions(boot, settings, (_task, workers) => this.#supply.pick(workers)));
     this.#supply.attach(this.#pool);
@@ -125,7 +125,7 @@ export class PluginIsolate {
   /** Calls a plugin method; resolves with its checked result or rejects with a catalogue error. */
   async call<M extends PluginMethod>(method: M, params: PluginApi[M]['params']): Promise<PluginApi[M]['result']> {
     this.#assertAvailable();
-    const outcome = await this.#run({ method, params } as PluginTask);
+    const outcome = await this.#calls.run({ method, params } as PluginTask);
     if (!outcome.ok) throw PluginError.fromWire(outcome.error);
     return checkResult(this.name, method, outcome.value);
   }
@@ -151,58 +151,6 @@ export class PluginIsolate {
     if (this.#status === 'stopped') return;
     if (this.#status !== 'failed') this.#status = 'stopped';
     await this.#shutdown(new PluginError('plugin.runtime.unavailable', this.name, 'the kernel is shutting down'));
-  }
-
-  #run(task: PluginTask): Promise<TaskOutcome> {
-    const { callTimeoutMs } = this.#settings;
-    return new Promise<TaskOutcome>((resolve) => {
-      let timer: NodeJS.Timeout | undefined = undefined;
-      const call: Call = {
-        task,
-        channel: null,
-        settle: (outcome) => {
-          clearTimeout(timer);
-          resolve(outcome);
-        },
-      };
-      timer = setTimeout(() => this.#expire(call, callTimeoutMs), callTimeoutMs);
-      if (this.#start(call)) return;
-      if (this.#queue.length >= this.#settings.maxQueue) {
-        call.settle(failed(new PluginError('plugin.runtime.unavailable', this.name, 'its call queue is full')));
-        return;
-      }
-      this.#queue.push(call);
-      this.#supply.start();
-    });
-  }
-
-  /** Sends the call to the least busy ready thread with room; false if none. */
-  #start(call: Call): boolean {
-    let best: IsolateChannel | null = null;
-    for (const channel of this.#channels.values()) {
-      if (channel.state === 'ready' && channel.load < CALLS_PER_THREAD && (best === null || channel.load < best.load)) best = channel;
-    }
-    if (best === null) return false;
-    call.channel = best;
-    void best.send(call.task).then((outcome) => {
-      call.settle(outcome);
-      this.#drain();
-    });
-    return true;
-  }
-
-  #drain(): void {
-    while (this.#queue.length > 0 && this.#start(this.#queue[0]!)) this.#queue.shift();
-  }
-
-  /** A call past its deadline: answered 504, and the thread running it is stopped. */
-  #expire(call: Call, timeoutMs: number): void {
-    const queued = this.#queue.indexOf(call);
-    if (queued >= 0) this.#queue.splice(queued, 1);
-    call.settle(failed(new PluginError('plugin.runtime.timeout', this.name, call.task.method, timeoutMs)));
-    if (call.channel !== null) {
-      this.#stopThread(call.channel, new PluginError('plugin.runtime.unavailable', this.name, 'the thread serving this call was stopped: another call on it passed its deadline'));
-    }
   }
 
   #stopThread(channel: IsolateChannel, reason: PluginError): void {
@@ -248,7 +196,7 @@ export class PluginIsolate {
 
   #onThreadReady(): void {
     this.#startFailures = 0;
-    this.#drain();
+    this.#calls.drain();
     this.#supply.replenish();
   }
 
@@ -301,12 +249,9 @@ export class PluginIsolate {
   async #shutdown(reason: PluginError): Promise<void> {
     this.#bootFailed(reason);
     this.#supply.stop();
-    for (const call of this.#queue.splice(0)) call.settle(failed(reason));
+    this.#calls.clear(reason);
     for (const channel of this.#channels.values()) channel.expectStop(reason);
     await this.#pool.destroy().catch(() => undefined);
   }
 }
 
-function failed(error: PluginError): TaskOutcome<never> {
-  return { ok: false, error: error.toWire() };
-}

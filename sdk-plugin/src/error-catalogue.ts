@@ -6,9 +6,8 @@
  * Kuzzle entries are transcribed from kuzzleio/kuzzle
  * `lib/kerror/codes/{2-api,3-network,4-plugin,7-security,1-services,0-core}.json`
  * (all of `api`, `network`, `plugin`, `security`, `services.storage`, and
- * `core.fatal.unexpected_error`):
- * ids, numeric codes, messages and descriptions unchanged, deprecated entries
- * left out. `status` is the HTTP status of the entry's Kuzzle error class
+ * `core.fatal.unexpected_error`): ids, numeric codes, messages and
+ * descriptions unchanged, deprecated entries left out. `status` is the HTTP status of the entry's Kuzzle error class
  * (`lib/kerror/errors/*.ts`), kept by class name in {@link KUZZLE_STATUS} so
  * each entry reads like its JSON source.
  *
@@ -19,7 +18,6 @@
  * number of their subdomain, or a new subdomain number after Kuzzle's highest,
  * so no two ids ever share a code.
  */
-
 import { e, KUZZLE_STATUS as S, type ErrorSpec } from './error-spec.js';
 
 export type { ErrorSpec } from './error-spec.js';
