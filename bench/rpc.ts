@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     kernelVersion: KERNEL_VERSION,
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    db,
     log: createLogger('warn'),
   });
   await seed(host);

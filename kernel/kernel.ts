@@ -63,6 +63,7 @@ export class Kernel {
           kernelVersion: KERNEL_VERSION,
           passwords: new PasswordService(minPasswordCost),
           users: new UserStore(db),
+          db,
           log,
         }),
       );

@@ -32,6 +32,8 @@ export interface HostDependencies {
   users: UserStore;
   /** Profiles this plugin may give the users it creates (plugins.json `allowedProfiles`). */
   allowedProfiles: readonly string[];
+  /** This plugin's password pepper (plugin-peppers.ts). */
+  pepper: Buffer;
   /** The kernel logger, already tagged with the plugin name. */
   log: Logger;
 }
@@ -124,9 +126,9 @@ async function serve(plugin: string, deps: HostDependencies, hashing: Concurrenc
     case 'storage.count':
       return store.count(call.params.collection, call.params.where);
     case 'password.hash':
-      return hashing.run(() => passwords.hash(call.params.password, call.params.cost));
+      return hashing.run(() => passwords.hash(deps.pepper, call.params.password, call.params.cost));
     case 'password.verify':
-      return hashing.run(() => passwords.verify(call.params.password, call.params.hash));
+      return hashing.run(() => passwords.verify(deps.pepper, call.params.password, call.params.hash));
     case 'password.needsRehash':
       return passwords.needsRehash(call.params.hash, call.params.cost);
     case 'users.get':

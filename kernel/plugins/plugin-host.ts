@@ -14,6 +14,8 @@ import { createHostEndpoint } from '../host/host-endpoint.js';
 import type { PasswordService } from '../host/password-service.js';
 import type { Logger } from '../log.js';
 import type { UserStore } from '../security/user-store.js';
+import type { KernelDb } from '../storage/kernel-db.js';
+import { pepperFor } from '../host/plugin-peppers.js';
 import { PluginStore } from '../storage/plugin-store.js';
 import { loadManifest, type PluginManifest } from './plugin-manifest.js';
 import { PluginIsolate, type IsolateHealth } from './plugin-isolate.js';
@@ -26,6 +28,8 @@ export interface PluginHostOptions {
   kernelVersion: string;
   passwords: PasswordService;
   users: UserStore;
+  /** The kernel database, where plugin peppers are kept. */
+  db: KernelDb;
   log: Logger;
 }
 
@@ -95,6 +99,7 @@ export class PluginHost {
         passwords: this.options.passwords,
         users: this.options.users,
         allowedProfiles: settings.allowedProfiles,
+        pepper: pepperFor(this.options.db, name),
         log,
       });
       const boot = { plugin: name, version: manifest.version, pluginDir: manifest.dir, entry: manifest.entry, config: settings.config as JsonObject, callTimeoutMs: settings.callTimeoutMs };

@@ -14,6 +14,13 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      updated_at INTEGER
    )`,
+  // One secret per plugin, keying the HMAC that passwords go through before
+  // bcrypt. Kept here, never in the plugin's own namespace.
+  `CREATE TABLE plugin_peppers (
+     plugin TEXT PRIMARY KEY,
+     pepper BLOB NOT NULL,
+     created_at INTEGER NOT NULL
+   )`,
 ];
 
 export function openKernelDb(file: string): KernelDb {

@@ -78,6 +78,7 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
     // Cost 4 keeps tests fast; production refuses below 10.
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    db,
     log: createLogger('debug', capture),
   });
   const stop = async () => {
