@@ -10,7 +10,7 @@ export default defineConfig({
     resolve: { conditions: ['source'], externalConditions: ['source'] },
   },
   test: {
-    include: ['test/**/*.test.ts', 'sdk-plugin/src/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'sdk-plugin/example/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'sdk-plugin/src/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'plugins/*/*.test.ts', 'sdk-plugin/example/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // Removes each test file's temp folders once the file is done.
     setupFiles: ['test/setup-cleanup.ts'],

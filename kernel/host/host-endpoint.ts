@@ -68,6 +68,8 @@ export function createHostEndpoint(plugin: string, deps: HostDependencies): Host
         return reply(id as number, () => Promise.reject(new PluginError('plugin.runtime.malformed_message', plugin, 'a host call needs a known method and params object')), log);
       }
       const call = message as HostCall;
+      // The method only, never its params (they hold passwords and hashes).
+      deps.log.trace({ hostCall: call.method }, 'host call');
       return reply(call.id, () => serve(plugin, deps, hashing, call), log);
     },
   };

@@ -79,7 +79,8 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
     passwords: new PasswordService(4),
     users: new UserStore(db),
     db,
-    log: createLogger('debug', capture),
+    // Trace: tests can count host calls (host-endpoint.ts logs each method, never its params).
+    log: createLogger('trace', capture),
   });
   const stop = async () => {
     await host.stop();

@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startPluginHarness, type PluginHarness } from '@portcullis/sdk-plugin/testing';
+import type { JsonObject } from '@portcullis/sdk-plugin';
+import { PluginStore } from '../../../kernel/storage/plugin-store.js';
+
+const PLUGIN_DIR = fileURLToPath(new URL('..', import.meta.url));
+const GOOD = 'correct horse battery staple';
+
+let plugin: PluginHarness | undefined;
+afterEach(async () => {
+  await plugin?.stop();
+  plugin = undefined;
+});
+
+async function startLocal(config: JsonObject = {}, dataDir?: string): Promise<PluginHarness> {
+  plugin = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 4, ...config }, ...(dataDir === undefined ? {} : { dataDir }) });
+  return plugin;
+}
+
+const create = (p: PluginHarness, username: string, password: string, kuid: string, userId: string | null = 'kuid-admin') =>
+  p.call('local', 'create', { credentials: { username, password }, kuid, request: { userId } });
+
+describe('local strategy: credentials', () => {
+  it('serves every method with Kuzzle results', async () => {
+    const p = await startLocal();
+    expect(await create(p, 'Ada', GOOD, 'kuid-ada')).toEqual({ username: 'ada', kuid: 'kuid-ada' });
+    expect(await p.call('local', 'exists', { kuid: 'kuid-ada' })).toBe(true);
+    expect(await p.call('local', 'getInfo', { kuid: 'kuid-ada' })).toEqual({ username: 'ada', kuid: 'kuid-ada' });
+    expect(await p.call('local', 'getById', { id: 'ADA' })).toEqual({ username: 'ada', kuid: 'kuid-ada' });
+    expect(await p.call('local', 'search', { query: { usernamePrefix: 'ad' }, from: 0, size: 10 })).toEqual({ hits: [{ username: 'ada', kuid: 'kuid-ada' }], total: 1 });
+    expect(await p.call('local', 'update', { credentials: { username: 'lovelace' }, kuid: 'kuid-ada' })).toEqual({ username: 'lovelace', kuid: 'kuid-ada' });
+    await p.call('local', 'delete', { kuid: 'kuid-ada' });
+    expect(await p.call('local', 'exists', { kuid: 'kuid-ada' })).toBe(false);
+  });
+
+  it('treats usernames case-insensitively after NFKC, and refuses a taken one with 412', async () => {
+    const p = await startLocal();
+    await create(p, 'ada', GOOD, 'kuid-1');
+    for (const variant of ['ADA', 'Ada', 'ａｄａ']) {
+      await expect(create(p, variant, GOOD, 'kuid-2')).rejects.toMatchObject({ status: 412, message: `Login "${variant}" is already used.` });
+    }
+    expect(await p.login('local', { username: 'ＡＤＡ', password: GOOD })).toEqual({ kind: 'success', kuid: 'kuid-1' });
+  });
+
+  it('keeps usernames case-sensitive when configured', async () => {
+    const p = await startLocal({ caseSensitiveUsernames: true });
+    await create(p, 'ada', GOOD, 'kuid-1');
+    await expect(create(p, 'Ada', GOOD, 'kuid-2')).resolves.toEqual({ username: 'Ada', kuid: 'kuid-2' });
+  });
+
+  it('refuses unknown credential fields', async () => {
+    const p = await startLocal();
+    await expect(p.call('local', 'validate', { credentials: { username: 'a', password: GOOD, pasword: 'typo' }, kuid: 'k', isUpdate: false })).rejects.toMatchObject({
+      status: 400,
+      message: 'unknown credential field "pasword"',
+    });
+  });
+});
+
+describe('local strategy: password policy', () => {
+  const validate = (p: PluginHarness, password: string, username = 'ada') =>
+    p.call('local', 'validate', { credentials: { username, password }, kuid: 'kuid-x', isUpdate: false });
+
+  it.each([
+    ['too short', 'short pw', {}, 'at least 12 characters'],
+    ['too long', 'x'.repeat(129), {}, 'at most 128 characters'],
+    ['common', 'password1234', {}, 'too common'],
+    ['containing the username', 'my name is ada, hello', { forbidUsername: true }, 'must not contain the username'],
+    ['not matching the pattern', 'no digits in here at all', { pattern: '\\d' }, 'does not match the required pattern'],
+  ])('refuses a password %s with a 400 naming the rule', async (_rule, password, policy, message) => {
+    const p = await startLocal({ policy });
+    await expect(validate(p, password)).rejects.toMatchObject({ status: 400, message: expect.stringContaining(message) });
+  });
+
+  it('accepts any Unicode, counts code points, and compares in NFKC form', async () => {
+    const p = await startLocal();
+    await expect(validate(p, '🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐🔐')).resolves.toBeNull();
+    await create(p, 'ada', 'ｆｕｌｌ ｗｉｄｔｈ ｐａｓｓ', 'kuid-ada');
+    expect(await p.login('local', { username: 'ada', password: 'full width pass' })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
+  });
+
+  it('refuses the last N passwords again when history is on', async () => {
+    const p = await startLocal({ policy: { historySize: 2 } });
+    await create(p, 'ada', GOOD, 'kuid-ada');
+    await p.call('local', 'update', { credentials: { password: 'second long password' }, kuid: 'kuid-ada' });
+    await expect(p.call('local', 'update', { credentials: { password: GOOD }, kuid: 'kuid-ada' })).rejects.toMatchObject({
+      status: 400,
+      message: 'password must differ from the last 2 passwords',
+    });
+  });
+
+  it('needs the current password for updateMyCredentials when requirePassword is on', async () => {
+    const p = await startLocal({ requirePassword: true });
+    await create(p, 'ada', GOOD, 'kuid-ada', 'kuid-ada');
+    const self = { action: 'updateMyCredentials', userId: 'kuid-ada' };
+    await expect(p.call('local', 'update', { credentials: { password: 'a brand new password' }, kuid: 'kuid-ada', request: self })).rejects.toMatchObject({
+      message: 'currentPassword is required to change these credentials',
+    });
+    await expect(
+      p.call('local', 'update', { credentials: { password: 'a brand new password', currentPassword: 'wrong guess here' }, kuid: 'kuid-ada', request: self }),
+    ).rejects.toMatchObject({ message: 'currentPassword is wrong' });
+    await p.call('local', 'update', { credentials: { password: 'a brand new password', currentPassword: GOOD }, kuid: 'kuid-ada', request: self });
+    expect(await p.login('local', { username: 'ada', password: 'a brand new password' })).toMatchObject({ kind: 'success' });
+  });
+});
+
+describe('local strategy: login', () => {
+  it('answers the same failure for a wrong password and an unknown user', async () => {
+    const p = await startLocal();
+    await create(p, 'ada', GOOD, 'kuid-ada');
+    const wrong = await p.login('local', { username: 'ada', password: 'not the right one' });
+    const unknown = await p.login('local', { username: 'nobody', password: 'not the right one' });
+    expect(wrong).toEqual({ kind: 'fail', message: 'wrong username or password', status: 401 });
+    expect(unknown).toEqual(wrong);
+  });
+
+  it('locks an account after maxFailures failures in the window, whether or not it exists (429 with when to retry)', async () => {
+    const p = await startLocal({ lockout: { maxFailures: 3, windowMinutes: 15 } });
+    await create(p, 'ada', GOOD, 'kuid-ada');
+    for (const username of ['ada', 'nobody']) {
+      for (let i = 0; i < 3; i++) await p.login('local', { username, password: 'wrong password here' });
+      await expect(p.login('local', { username, password: GOOD })).rejects.toMatchObject({
+        status: 429,
+        message: expect.stringMatching(/^too many failed logins for this account: retry in \d+ s$/),
+      });
+    }
+  });
+
+  it('clears the failure count on success', async () => {
+    const p = await startLocal({ lockout: { maxFailures: 3, windowMinutes: 15 } });
+    await create(p, 'ada', GOOD, 'kuid-ada');
+    for (let i = 0; i < 2; i++) await p.login('local', { username: 'ada', password: 'wrong password here' });
+    expect(await p.login('local', { username: 'ada', password: GOOD })).toMatchObject({ kind: 'success' });
+    for (let i = 0; i < 2; i++) await p.login('local', { username: 'ada', password: 'wrong password here' });
+    expect(await p.login('local', { username: 'ada', password: GOOD })).toMatchObject({ kind: 'success' });
+  });
+
+  it('re-hashes with the new cost on the next successful login', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-local-'));
+    const storedCost = () => {
+      const store = PluginStore.open(join(dataDir, 'plugins', 'local.sqlite'));
+      const hash = store.get('credentials', 'kuid-ada')?._source.hash as string;
+      store.close();
+      return Number(hash.split('$')[2]);
+    };
+    const first = await startLocal({ cost: 4 }, dataDir);
+    await create(first, 'ada', GOOD, 'kuid-ada');
+    await first.stop();
+    expect(storedCost()).toBe(4);
+    const second = await startLocal({ cost: 5 }, dataDir);
+    expect(await second.login('local', { username: 'ada', password: GOOD })).toMatchObject({ kind: 'success' });
+    expect(storedCost()).toBe(5);
+    expect(await second.login('local', { username: 'ada', password: GOOD })).toMatchObject({ kind: 'success' });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a password an admin set, when it must be changed first', async () => {
+    const p = await startLocal({ policy: { mustChangeAfterAdminSet: true } });
+    await create(p, 'ada', GOOD, 'kuid-ada', 'kuid-admin');
+    await create(p, 'bob', GOOD, 'kuid-bob', 'kuid-bob');
+    expect(await p.login('local', { username: 'ada', password: GOOD })).toEqual({ kind: 'fail', message: 'password expired: it must be changed', status: 401 });
+    expect(await p.login('local', { username: 'bob', password: GOOD })).toMatchObject({ kind: 'success' });
+  });
+
+  it('answers missing fields like passport-local', async () => {
+    const p = await startLocal();
+    expect(await p.login('local', { username: 'ada' })).toEqual({ kind: 'fail', message: 'Missing credentials', status: 400 });
+  });
+});
