@@ -34,9 +34,11 @@ vitest: install
 
 bench: build
 	$(BIN)/tsx --conditions=source bench/rpc.ts
+	$(BIN)/tsx --conditions=source bench/login.ts
 
 bench-smoke: build
 	$(BIN)/tsx --conditions=source bench/rpc.ts --smoke
+	$(BIN)/tsx --conditions=source bench/login.ts --smoke
 
 # After changing dependencies: update the lockfile, then add the optional
 # platform entries npm 11.19 leaves out and `npm ci` requires.
