@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonObject, PluginDescription } from '@portcullis/sdk-plugin/protocol';
+import type { ActionRequest, ApiDescription, JsonObject, JsonValue, PluginDescription } from '@portcullis/sdk-plugin/protocol';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import { enabledPlugins, type PluginSettings, type PluginsConfig } from '../config/plugins-config.js';
 import { createHostEndpoint } from '../host/host-endpoint.js';
@@ -47,6 +47,7 @@ export class PluginHost {
   readonly #isolates = new Map<string, PluginIsolate>();
   readonly #stores: PluginStore[] = [];
   readonly #failed = new Map<string, { error: PluginError; strategies: string[] }>();
+  readonly #apis = new Map<string, ApiDescription>();
 
   private constructor(private readonly options: PluginHostOptions) {}
 
@@ -74,6 +75,20 @@ export class PluginHost {
       report[name] = { status: 'failed', error: failed.error.id, strategies: failed.strategies };
     }
     return report;
+  }
+
+  /** Each booted plugin's API (controller -> action -> HTTP routes), for the route table. */
+  apis(): Record<string, ApiDescription> {
+    return Object.fromEntries(this.#apis);
+  }
+
+  /** Calls a plugin API action: `<plugin>/<controller>:<action>`. An unknown one is 404. */
+  async callAction(plugin: string, controller: string, action: string, request: ActionRequest): Promise<JsonValue> {
+    const isolate = this.#isolates.get(plugin);
+    if (isolate === undefined || this.#apis.get(plugin)?.[controller]?.[action] === undefined) {
+      throw new PluginError('api.process.action_not_found', `${plugin}/${controller}`, action);
+    }
+    return isolate.call('action', { request, controller, action });
   }
 
   /** Why a plugin failed to boot, if it did (the full error, for the operator and tests). */
@@ -123,6 +138,7 @@ export class PluginHost {
       return;
     }
     this.registry.register(result.isolate, result.description.strategies);
+    this.#apis.set(result.name, result.description.api);
   }
 
   #strategiesOf(plugin: string): string[] {

@@ -46,6 +46,10 @@ function shapeProblem(method: PluginMethod, value: unknown): string | null {
       return verifyProblem(value);
     case 'describe':
       return describeProblem(value);
+    case 'action': {
+      const checked = checkJsonResult(value);
+      return checked.ok ? null : checked.reason;
+    }
     default:
       return assertNever(method);
   }

@@ -7,7 +7,7 @@
  * plugin's own functions. See sdk-plugin/README.md for a complete example.
  */
 import type * as errors from './errors.js';
-import type { LogLevel, JsonObject, LoginRequest, RequestContext, UserRecord } from './protocol.js';
+import type { ActionRequest, LogLevel, JsonObject, LoginRequest, RequestContext, UserRecord } from './protocol.js';
 import type { PluginStorage } from './repository.js';
 
 /**
@@ -104,12 +104,24 @@ export interface PluginContext {
 export type VerifyResult = { kuid: string } | { kuid: null; message?: string };
 
 /**
+ * A plugin's API (Kuzzle's format): controllers of actions, served by the
+ * kernel as `<plugin>/<controller>:<action>` at `/_/<plugin>/<path>`, with
+ * rights checked like any action. A handler is a method name or a function.
+ * @example `this.api = { password: { actions: { reset: { handler: 'resetPassword', http: [{ verb: 'post', path: 'password/reset' }] } } } };`
+ */
+export type PluginApiDefinition = Record<
+  string,
+  { actions: Record<string, { handler: string | ((request: ActionRequest) => unknown); http?: Array<{ verb: string; path: string }> }> }
+>;
+
+/**
  * What a strategy plugin instance looks like to the runtime.
  * @example `export default definePlugin(class MyPlugin implements StrategyPlugin { async init() {} });`
  */
 export interface StrategyPlugin {
   authenticators?: Record<string, AuthenticatorConstructor>;
   strategies?: Record<string, StrategyDefinition>;
+  api?: PluginApiDefinition;
   init(config: JsonObject, context: PluginContext): void | Promise<void>;
 }
 

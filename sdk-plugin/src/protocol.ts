@@ -124,10 +124,26 @@ export interface StrategyDescription {
   methods: StrategyMethodName[];
 }
 
+/** An HTTP route of a plugin action (Kuzzle's format): served under `/_/<plugin>/`. */
+export interface ActionRoute {
+  verb: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Relative to `/_/<plugin>/`, with `:name` placeholders, e.g. `password/reset-token/:_id`. */
+  path: string;
+}
+
+/** A plugin's API: controller -> action -> its HTTP routes. The controller is `<plugin>/<controller>`. */
+export type ApiDescription = Record<string, Record<string, { http: ActionRoute[] }>>;
+
 export interface PluginDescription {
   plugin: string;
   version: string;
   strategies: Record<string, StrategyDescription>;
+  api: ApiDescription;
+}
+
+/** The request a plugin action answers: the caller, its arguments and body. */
+export interface ActionRequest extends RequestContext {
+  body: JsonObject | null;
 }
 
 /** Kernel -> plugin calls: method name -> params and result. */
@@ -155,6 +171,8 @@ export interface PluginApi {
     result: { hits: JsonObject[]; total: number };
   };
   afterRegister: { params: { strategy: string }; result: null };
+  /** A plugin API action (its `api`), not a strategy method. */
+  action: { params: { request: ActionRequest; controller: string; action: string }; result: JsonValue };
 }
 export type PluginMethod = keyof PluginApi;
 
@@ -283,18 +301,4 @@ export const HOST_METHODS: readonly HostMethod[] = [
   'users.exists',
   'users.create',
   'users.revokeTokens',
-];
-
-export const PLUGIN_METHODS: readonly PluginMethod[] = [
-  'describe',
-  'create',
-  'update',
-  'delete',
-  'exists',
-  'validate',
-  'verify',
-  'getInfo',
-  'getById',
-  'search',
-  'afterRegister',
 ];

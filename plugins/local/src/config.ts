@@ -31,6 +31,8 @@ const configSchema = z.strictObject({
   caseSensitiveUsernames: z.boolean().default(false),
   /** updateMyCredentials must carry the current password (`currentPassword`). */
   requirePassword: z.boolean().default(false),
+  /** How long a password reset token works: 15 minutes by default (ASVS 2.5.x: short-lived). */
+  resetTokenTtlSeconds: z.int().min(1).max(86_400).default(900),
   policy: policySchema.default(() => policySchema.parse({})),
   lockout: z
     .strictObject({

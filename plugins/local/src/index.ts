@@ -15,7 +15,9 @@ import {
   TooManyRequestsError,
   definePlugin,
   type AuthenticatorConstructor,
+  type ActionRequest,
   type JsonObject,
+  type PluginApiDefinition,
   type PluginContext,
   type PluginError,
   type Repository,
@@ -27,6 +29,7 @@ import {
 } from '@portcullis/sdk-plugin';
 import { parseConfig, type LocalConfig } from './config.js';
 import { LoginThrottle } from './login-throttle.js';
+import { PasswordResets } from './password-resets.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import { normalizeUsername } from './usernames.js';
 
@@ -55,7 +58,9 @@ export default definePlugin(
     #context!: PluginContext;
     #credentials!: Repository;
     #throttle!: LoginThrottle;
+    #resets!: PasswordResets;
     #dummyHash!: string;
+    api?: PluginApiDefinition;
 
     async init(config: JsonObject, context: PluginContext): Promise<void> {
       this.#config = parseConfig(config);
@@ -63,6 +68,8 @@ export default definePlugin(
       this.#credentials = await context.storage.collection('credentials', { indexes: [{ field: 'username', unique: true }] });
       const failures = await context.storage.collection('login-failures');
       this.#throttle = new LoginThrottle(failures, this.#config.lockout.maxFailures, this.#config.lockout.windowMinutes * 60_000);
+      const resetTokens = await context.storage.collection('reset-tokens', { indexes: [{ field: 'kuid' }] });
+      this.#resets = new PasswordResets(resetTokens, this.#config.resetTokenTtlSeconds * 1000);
       // Unknown usernames are checked against this, so they cost one bcrypt
       // compare like a known one. Hashing it here also makes a cost the
       // kernel refuses stop the plugin at boot, not at the first login.
@@ -77,6 +84,45 @@ export default definePlugin(
           },
         },
       };
+      // Served by the kernel as `local/password:<action>` under /_/local/, rights checked like any action:
+      // createResetToken is for admins; reset is for anyone holding a token.
+      this.api = {
+        password: {
+          actions: {
+            createResetToken: { handler: 'createResetToken', http: [{ verb: 'post', path: 'password/reset-token/:_id' }] },
+            reset: { handler: 'resetPassword', http: [{ verb: 'post', path: 'password/reset' }] },
+          },
+        },
+      };
+    }
+
+    /** Issues a single-use reset token for user `_id` (an admin hands it to the user). */
+    async createResetToken(request: ActionRequest): Promise<JsonObject> {
+      const kuid = request.args._id;
+      if (typeof kuid !== 'string' || kuid.length === 0) throw new BadRequestError('the user id (_id) is required');
+      if ((await this.#stored(kuid)) === null) throw new NotFoundError('this user has no local credentials');
+      return this.#resets.issue(kuid);
+    }
+
+    /** Sets a new password with a reset token (body `{token, password}`): policy applies, the token is spent, sessions end. */
+    async resetPassword(request: ActionRequest): Promise<JsonObject> {
+      const body = request.body ?? {};
+      const kuid = await this.#resets.peek(body.token);
+      const stored = await this.#stored(kuid);
+      if (stored === null) throw new NotFoundError('this user has no local credentials');
+      const password = normalizePassword(body.password);
+      checkPasswordPolicy(password, stored._source.username, this.#config.policy);
+      await this.#assertNotReused(password, stored._source);
+      await this.#resets.spend(body.token as string);
+      await this.#credentials.update(kuid, {
+        hash: await this.#context.password.hash(password, this.#config.cost),
+        passwordSetAt: Date.now(),
+        setByAdmin: false,
+        history: [stored._source.hash, ...stored._source.history].slice(0, this.#config.policy.historySize),
+      });
+      await this.#throttle.reset(stored._source.username);
+      await this.#revokeTokens(kuid);
+      return { acknowledged: true };
     }
 
     async validate(request: RequestContext, credentials: JsonObject, kuid: string, _strategy: string, isUpdate: boolean): Promise<void> {

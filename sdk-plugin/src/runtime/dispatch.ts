@@ -68,6 +68,12 @@ async function runTask(plugin: LoadedPlugin, task: PluginTask): Promise<unknown>
       await call(plugin, task.params.strategy, 'afterRegister', ready.passport);
       return null;
     }
+    case 'action': {
+      const { controller, action, request } = task.params;
+      const handler = plugin.api.get(controller)?.get(action)?.handler;
+      if (handler === undefined) throw new PluginError('plugin.controller.undefined_action', `[${plugin.plugin}]`, `${controller}:${action}`, '');
+      return (await handler(request)) ?? null;
+    }
     default:
       return assertNever(task);
   }

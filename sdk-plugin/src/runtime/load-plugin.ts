@@ -9,6 +9,7 @@ import { PluginError } from '../errors.js';
 import type { HostChannel } from '../host-channel.js';
 import type { IsolateBootData, PluginDescription, WireError } from '../protocol.js';
 import type { PluginContext, StrategyPlugin } from '../plugin-types.js';
+import { describeApi, validateApi, type ValidatedApi } from './api-validation.js';
 import { buildPluginContext } from './plugin-context.js';
 import { describeStrategies, validateAuthenticators, validateStrategies, type ValidatedStrategy } from './strategy-validation.js';
 import { toWireError } from './wire-error.js';
@@ -24,6 +25,7 @@ export interface LoadedPlugin {
   instance: StrategyPlugin;
   description: PluginDescription;
   strategies: Map<string, ReadyStrategy>;
+  api: ValidatedApi;
 }
 
 export type PluginState = { loaded: LoadedPlugin } | { failure: WireError };
@@ -39,8 +41,9 @@ export async function loadPlugin(boot: IsolateBootData, host: HostChannel): Prom
     for (const [name, strategy] of validated) {
       strategies.set(name, { validated: strategy, passport: await register(boot.plugin, strategy) });
     }
-    const description = { plugin: boot.plugin, version: boot.version, strategies: describeStrategies(validated) };
-    return { loaded: { plugin: boot.plugin, instance, description, strategies } };
+    const api = validateApi(boot.plugin, instance);
+    const description = { plugin: boot.plugin, version: boot.version, strategies: describeStrategies(validated), api: describeApi(api) };
+    return { loaded: { plugin: boot.plugin, instance, description, strategies, api } };
   } catch (error) {
     return { failure: toWireError(error, boot.plugin, host) };
   }

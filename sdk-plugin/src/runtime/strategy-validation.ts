@@ -16,10 +16,10 @@ import {
   type StrategyMethodName,
 } from '../protocol.js';
 
+import { findPluginFunction, isObject, own, type PluginFunction } from './plugin-lookup.js';
+
 export type { AuthenticatorConstructor } from '../plugin-types.js';
 
-/** A plugin function, as a `typeof === 'function'` check leaves it. */
-type PluginFunction = (...args: unknown[]) => unknown;
 
 export interface ValidatedStrategy {
   name: string;
@@ -40,21 +40,6 @@ const REQUIRED_ORDER = ['exists', 'create', 'update', 'delete', 'validate', 'ver
 // Kuzzle's optional order, plus Portcullis' `search`.
 const OPTIONAL_ORDER = ['getInfo', 'getById', 'afterRegister', 'search'] as const;
 
-// Names that resolve to something callable on every class instance but are
-// never a strategy method: the class itself, and the prototype accessor.
-const REFUSED_METHOD_NAMES = new Set(['constructor', '__proto__']);
-// Method lookup stops at these so config cannot name a builtin (`toString`, `call`...).
-const BUILTIN_PROTOTYPES = new Set<unknown>([Object.prototype, Function.prototype]);
-
-/** Kuzzle's `safeObject.isPlainObject`: any non-null, non-array object. */
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function isFunction(value: unknown): value is PluginFunction {
-  return typeof value === 'function';
-}
-
 /** Kuzzle's `isConstructor`: has [[Construct]], tested without running it. */
 function isConstructor(value: unknown): value is AuthenticatorConstructor {
   if (typeof value !== 'function') return false;
@@ -70,31 +55,6 @@ function isConstructor(value: unknown): value is AuthenticatorConstructor {
 function show(value: unknown): string {
   if (typeof value === 'string') return value;
   return inspect(value, { depth: 0, breakLength: Infinity, customInspect: false, maxArrayLength: 20, maxStringLength: 200 });
-}
-
-/** Own properties only: a description's prototype must not supply values. */
-function own(object: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
-}
-
-/**
- * The plugin function `name` designates, looked up on the instance and its
- * prototype chain but never on Object.prototype or Function.prototype, so a
- * method value such as "toString" cannot point the kernel at a builtin.
- */
-function findPluginFunction(plugin: object, name: string): PluginFunction | undefined {
-  if (REFUSED_METHOD_NAMES.has(name)) return undefined;
-  let holder: object | null = plugin;
-  while (holder !== null && !BUILTIN_PROTOTYPES.has(holder)) {
-    const descriptor = Object.getOwnPropertyDescriptor(holder, name);
-    if (descriptor !== undefined) {
-      // A getter is read as Kuzzle's `plugin.instance[name]` would read it.
-      const value: unknown = 'value' in descriptor ? descriptor.value : descriptor.get?.call(plugin);
-      return isFunction(value) ? value : undefined;
-    }
-    holder = Object.getPrototypeOf(holder) as object | null;
-  }
-  return undefined;
 }
 
 /** Kuzzle's `_initAuthenticators`; an absent (undefined/null) property means none. */

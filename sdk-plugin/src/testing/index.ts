@@ -24,7 +24,7 @@ import { PluginHost, type PluginHealth } from '../../../kernel/plugins/plugin-ho
 import { UserStore } from '../../../kernel/security/user-store.js';
 import { openKernelDb } from '../../../kernel/storage/kernel-db.js';
 import { KERNEL_VERSION } from '../../../kernel/version.js';
-import type { JsonObject, LoginRequest, PluginApi, RequestContext, VerifyOutcome } from '../protocol.js';
+import type { JsonObject, JsonValue, LoginRequest, PluginApi, RequestContext, VerifyOutcome } from '../protocol.js';
 import { LogCapture } from './log-capture.js';
 
 export interface PluginHarnessOptions {
@@ -51,6 +51,8 @@ export interface PluginHarness {
   readonly strategies: string[];
   /** Calls a strategy method as the kernel does. */
   call<M extends StrategyCall>(strategy: string, method: M, params: CallParams<M>): Promise<PluginApi[M]['result']>;
+  /** Calls one of the plugin's API actions, as the kernel's route for it would. */
+  action(controller: string, action: string, input?: { args?: JsonObject; body?: JsonObject | null; request?: Partial<RequestContext> }): Promise<JsonValue>;
   /** Runs the strategy's passport verify on a login request. */
   login(strategy: string, body: JsonObject, request?: Partial<Omit<LoginRequest, 'body'>>): Promise<VerifyOutcome>;
   health(): PluginHealth;
@@ -99,6 +101,11 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
     strategies: host.health()[name]?.strategies ?? [],
     call: (strategy, method, params) =>
       host.registry.call(strategy, method, { ...params, strategy, request: requestContext(params.request) } as never),
+    action: (controller, action, input = {}) =>
+      host.callAction(name, controller, action, {
+        ...requestContext({ controller: `${name}/${controller}`, action, args: input.args ?? {}, ...input.request }),
+        body: input.body ?? null,
+      }),
     login: (strategy, body, request = {}) =>
       host.registry.call(strategy, 'verify', { strategy, request: loginRequest(body, request) }),
     health: () => host.health()[name]!,
