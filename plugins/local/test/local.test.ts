@@ -166,6 +166,27 @@ describe('local strategy: login', () => {
     expect(await p.login('local', { username: 'bob', password: GOOD })).toMatchObject({ kind: 'success' });
   });
 
+  it('never truncates at 72 bytes: passwords sharing their first 72 bytes are different', async () => {
+    const p = await startLocal();
+    const long = `${'é'.repeat(40)}-the-end`; // 88 bytes in UTF-8
+    await create(p, 'ada', long, 'kuid-ada');
+    expect(await p.login('local', { username: 'ada', password: long })).toMatchObject({ kind: 'success' });
+    expect(await p.login('local', { username: 'ada', password: `${'é'.repeat(40)}-other!` })).toMatchObject({ kind: 'fail' });
+  });
+
+  it('asks the kernel to revoke the user\'s tokens when the password changes, and not otherwise', async () => {
+    const p = await startLocal();
+    await create(p, 'ada', GOOD, 'kuid-ada');
+    const revocations = () => p.logs().filter((line) => line.includes('"hostCall":"users.revokeTokens"')).length;
+    await p.call('local', 'update', { credentials: { username: 'lovelace' }, kuid: 'kuid-ada' });
+    expect(revocations()).toBe(0);
+    await p.call('local', 'update', { credentials: { password: 'another long passphrase' }, kuid: 'kuid-ada' });
+    await expect.poll(revocations).toBe(1);
+    const { resetToken } = (await p.action('password', 'createResetToken', { args: { _id: 'kuid-ada' } })) as { resetToken: string };
+    await p.action('password', 'reset', { body: { token: resetToken, password: 'a third long passphrase' } });
+    await expect.poll(revocations).toBe(2);
+  });
+
   it('answers missing fields like passport-local', async () => {
     const p = await startLocal();
     expect(await p.login('local', { username: 'ada' })).toEqual({ kind: 'fail', message: 'Missing credentials', status: 400 });
