@@ -43,8 +43,9 @@ const MAX_LOG_LINE = 4000;
 /**
  * bcrypt operations one plugin runs at once: libuv's pool size. Measured
  * (bench/login, cost 10, 2 cores): with 2 at once a core sat idle between
- * operations and logins reached 75% of raw bcrypt; with 4, 100%. How much a
- * plugin can queue is bounded by the host calls a thread may have in flight.
+ * operations and logins reached 75% of raw bcrypt; with 4, about 96% (99%
+ * at cost 12). How much a plugin can queue is bounded by the host calls a
+ * thread may have in flight.
  */
 const PASSWORD_CONCURRENCY = 4;
 /** A user's content is a profile, not a store: 64 KiB is generous. */
@@ -122,6 +123,10 @@ async function serve(plugin: string, deps: HostDependencies, hashing: Concurrenc
       return store.mGet(call.params.collection, call.params.ids);
     case 'storage.update':
       return store.update(call.params.collection, call.params.id, call.params.changes);
+    case 'storage.updateIf':
+      return store.updateIf(call.params.collection, call.params.id, call.params.expected, call.params.changes);
+    case 'storage.increment':
+      return store.increment(call.params.collection, call.params.id, call.params.field, call.params.by, call.params.initial ?? {});
     case 'storage.replace':
       return store.replace(call.params.collection, call.params.id, call.params.body);
     case 'storage.createOrReplace':

@@ -85,7 +85,10 @@ export class PluginHost {
   /** Calls a plugin API action: `<plugin>/<controller>:<action>`. An unknown one is 404. */
   async callAction(plugin: string, controller: string, action: string, request: ActionRequest): Promise<JsonValue> {
     const isolate = this.#isolates.get(plugin);
-    if (isolate === undefined || this.#apis.get(plugin)?.[controller]?.[action] === undefined) {
+    const api = this.#apis.get(plugin);
+    // Own keys only: `constructor` or `toString` must not count as a declared action.
+    const declared = api !== undefined && Object.hasOwn(api, controller) && Object.hasOwn(api[controller]!, action);
+    if (isolate === undefined || !declared) {
       throw new PluginError('api.process.action_not_found', `${plugin}/${controller}`, action);
     }
     return isolate.call('action', { request, controller, action });

@@ -41,14 +41,8 @@ import {
   quoteIdentifier,
   tableName,
   type CompiledClause,
-  type QueryTarget,
 } from './store-query.js';
-
-interface CollectionState extends QueryTarget {
-  spec: CollectionSpec;
-  /** SQLite index name -> field, to name the field of a unique violation. */
-  uniqueIndexes: ReadonlyMap<string, string>;
-}
+import { collectionState, toDocument, translateConstraint, type CollectionState } from './store-rows.js';
 
 interface DocumentRow {
   id: string;
@@ -153,6 +147,44 @@ export class PluginStore {
       const json = serializeDocument(state.collection, mergeDocument(JSON.parse(row.body) as JsonObject, patch));
       this.statement(`UPDATE ${state.table} SET body = ? WHERE id = ?`).run(json, docId);
       return toDocument(docId, json);
+    });
+  }
+
+  /**
+   * Compare-and-set: merges `changes` only if the stored document's
+   * `expected` fields still hold those values; null if they do not (or the
+   * document is gone), so a concurrent writer's change is never overwritten.
+   */
+  updateIf(collection: string, id: string, expected: JsonObject, changes: JsonObject): StoredDocument | null {
+    const state = this.collection(collection);
+    const docId = checkId(id);
+    const condition = checkDocument(expected, 'expected');
+    const patch = checkDocument(changes, 'changes');
+    return this.write(state, () => {
+      const row = this.statement(`SELECT body FROM ${state.table} WHERE id = ?`).get(docId) as DocumentRow | undefined;
+      if (row === undefined) return null;
+      const current = JSON.parse(row.body) as JsonObject;
+      if (Object.entries(condition).some(([field, value]) => JSON.stringify(current[field]) !== JSON.stringify(value))) return null;
+      const json = serializeDocument(state.collection, mergeDocument(current, patch));
+      this.statement(`UPDATE ${state.table} SET body = ? WHERE id = ?`).run(json, docId);
+      return toDocument(docId, json);
+    });
+  }
+
+  /** Adds `by` to a numeric field in one transaction, creating the document from `initial` if missing; the new value. */
+  increment(collection: string, id: string, field: string, by: number, initial: JsonObject): number {
+    const state = this.collection(collection);
+    const docId = checkId(id);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(field)) throw invalidArgument('field', 'a top-level field name');
+    if (!Number.isSafeInteger(by)) throw invalidArgument('by', 'an integer');
+    const start = checkDocument(initial, 'initial');
+    return this.write(state, () => {
+      const row = this.statement(`SELECT body FROM ${state.table} WHERE id = ?`).get(docId) as DocumentRow | undefined;
+      const current = row === undefined ? start : (JSON.parse(row.body) as JsonObject);
+      const value = (typeof current[field] === 'number' ? (current[field] as number) : 0) + by;
+      const json = serializeDocument(state.collection, { ...current, [field]: value });
+      this.statement(`INSERT INTO ${state.table} (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body`).run(docId, json);
+      return value;
     });
   }
 
@@ -262,38 +294,4 @@ export class PluginStore {
       this.collections.set(spec.name, collectionState(spec));
     }
   }
-}
-
-function collectionState(spec: CollectionSpec): CollectionState {
-  const uniqueIndexes = new Map<string, string>();
-  for (const index of spec.indexes) {
-    if (index.unique === true) uniqueIndexes.set(indexName(spec.name, index.field, true), index.field);
-  }
-  return {
-    spec,
-    collection: spec.name,
-    table: quoteIdentifier(tableName(spec.name)),
-    indexed: new Set(spec.indexes.map((index) => index.field)),
-    uniqueIndexes,
-  };
-}
-
-/** Parsed from the stored JSON, so a caller never shares objects with what it passed in. */
-function toDocument(id: string, json: string): StoredDocument {
-  return { _id: id, _source: JSON.parse(json) as JsonObject };
-}
-
-/**
- * A duplicate id or a unique index hit -> its catalogue error. The unique
- * error names the field, never the value (it may be another user's login).
- */
-function translateConstraint(state: CollectionState, error: unknown): unknown {
-  if (!(error instanceof Database.SqliteError)) return error;
-  if (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return new PluginError('services.storage.document_already_exists');
-  if (error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    const index = /index '([^']+)'/.exec(error.message)?.[1];
-    const field = index === undefined ? undefined : state.uniqueIndexes.get(index);
-    if (field !== undefined) return new PluginError('services.storage.unique_violation', state.collection, field);
-  }
-  return error;
 }

@@ -245,6 +245,14 @@ export interface HostApi {
   'storage.get': { params: { collection: string; id: string }; result: StoredDocument | null };
   'storage.mGet': { params: { collection: string; ids: string[] }; result: StoredDocument[] };
   'storage.update': { params: { collection: string; id: string; changes: JsonObject }; result: StoredDocument };
+  'storage.updateIf': {
+    params: { collection: string; id: string; expected: JsonObject; changes: JsonObject };
+    result: StoredDocument | null;
+  };
+  'storage.increment': {
+    params: { collection: string; id: string; field: string; by: number; initial: JsonObject };
+    result: number;
+  };
   'storage.replace': { params: { collection: string; id: string; body: JsonObject }; result: StoredDocument };
   'storage.createOrReplace': {
     params: { collection: string; id: string; body: JsonObject };
@@ -289,6 +297,8 @@ export const HOST_METHODS: readonly HostMethod[] = [
   'storage.get',
   'storage.mGet',
   'storage.update',
+  'storage.updateIf',
+  'storage.increment',
   'storage.replace',
   'storage.createOrReplace',
   'storage.delete',

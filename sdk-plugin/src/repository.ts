@@ -45,6 +45,22 @@ export class Repository {
     return this.#host.call('storage.update', { collection: this.collection, id, changes });
   }
 
+  /**
+   * Compare-and-set: applies `changes` only if the document's `expected` fields still hold those
+   * values; null otherwise. @example `await repo.updateIf(id, { hash: old }, { hash: rehashed })`
+   */
+  updateIf(id: string, expected: JsonObject, changes: JsonObject): Promise<StoredDocument | null> {
+    return this.#host.call('storage.updateIf', { collection: this.collection, id, expected, changes });
+  }
+
+  /**
+   * Adds `by` to a numeric field atomically (creating the document from `initial`); the new value.
+   * @example `const attempts = await failures.increment(key, 'count', 1, { windowStart: Date.now() })`
+   */
+  increment(id: string, field: string, by = 1, initial: JsonObject = {}): Promise<number> {
+    return this.#host.call('storage.increment', { collection: this.collection, id, field, by, initial });
+  }
+
   /** Replaces an existing document. Missing: `services.storage.not_found`. */
   replace(id: string, body: JsonObject): Promise<StoredDocument> {
     return this.#host.call('storage.replace', { collection: this.collection, id, body });

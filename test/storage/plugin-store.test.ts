@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, SearchQuery } from '@portcullis/sdk-plugin/protocol';
 import { PluginStore } from '../../kernel/storage/plugin-store.js';
+import { tempDir } from '../helpers/fixtures.js';
 
 let dir: string;
 let opened: PluginStore[];
@@ -466,5 +467,30 @@ describe('PluginStore: search and count', () => {
       expect(store.count('wide', { [a]: { in: [Number(a.slice(1))] } })).toBe(1);
       expect(store.count('wide', { [a]: { gte: 100 } })).toBe(0);
     }
+  });
+});
+
+describe('atomic operations', () => {
+  it('updateIf applies changes only while the expected fields hold', () => {
+    const store = PluginStore.open(join(tempDir(), 'atomic.sqlite'));
+    store.declareCollection({ name: 'creds', indexes: [] });
+    store.create('creds', 'ada', { hash: 'h1', n: 1 });
+    expect(store.updateIf('creds', 'ada', { hash: 'h1' }, { hash: 'h2' })).toEqual({ _id: 'ada', _source: { hash: 'h2', n: 1 } });
+    // A writer holding the old value loses: nothing is overwritten.
+    expect(store.updateIf('creds', 'ada', { hash: 'h1' }, { hash: 'stale' })).toBeNull();
+    expect(store.get('creds', 'ada')?._source.hash).toBe('h2');
+    expect(store.updateIf('creds', 'missing', { hash: 'h1' }, { hash: 'x' })).toBeNull();
+    store.close();
+  });
+
+  it('increment creates from initial, then counts, one value per call', () => {
+    const store = PluginStore.open(join(tempDir(), 'atomic.sqlite'));
+    store.declareCollection({ name: 'failures', indexes: [] });
+    expect(store.increment('failures', 'k', 'count', 1, { windowStart: 5 })).toBe(1);
+    const values = Array.from({ length: 10 }, () => store.increment('failures', 'k', 'count', 1, { windowStart: 99 }));
+    expect(values).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(store.get('failures', 'k')?._source).toEqual({ windowStart: 5, count: 11 });
+    expect(() => store.increment('failures', 'k', 'a.b', 1, {})).toThrow(expect.objectContaining({ id: 'services.storage.invalid_argument' }));
+    store.close();
   });
 });

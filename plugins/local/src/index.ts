@@ -28,24 +28,14 @@ import {
   type VerifyResult,
 } from '@portcullis/sdk-plugin';
 import { parseConfig, type LocalConfig } from './config.js';
+import { FAILED, isExpired, isSetByAnother, revokeTokens, type StoredCredentials } from './credentials.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordResets } from './password-resets.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import { normalizeUsername } from './usernames.js';
 
-/** What the namespace keeps per user (document id: the kuid). Never returned. */
-interface StoredCredentials {
-  username: string;
-  hash: string;
-  passwordSetAt: number;
-  /** Set by someone other than the user (an admin), for `mustChangeAfterAdminSet`. */
-  setByAdmin: boolean;
-  /** Previous hashes, newest first, for `historySize`. */
-  history: string[];
-}
 
-/** One answer for every failed login, so it tells nothing about the account. */
-const FAILED: VerifyResult = { kuid: null, message: 'wrong username or password' };
+
 /** The host refuses longer input; a longer "password" is a failed login, hashed like any. */
 const MAX_PASSWORD = 4096;
 const CREDENTIAL_FIELDS = new Set(['username', 'password', 'currentPassword']);
@@ -120,8 +110,9 @@ export default definePlugin(
         setByAdmin: false,
         history: [stored._source.hash, ...stored._source.history].slice(0, this.#config.policy.historySize),
       });
-      await this.#throttle.reset(stored._source.username);
-      await this.#revokeTokens(kuid);
+      await this.#throttle.clear(stored._source.username);
+      await this.#resets.voidFor(kuid);
+      await revokeTokens(this.#context, kuid);
       return { acknowledged: true };
     }
 
@@ -129,6 +120,14 @@ export default definePlugin(
       const unknown = Object.keys(credentials).find((field) => !CREDENTIAL_FIELDS.has(field));
       if (unknown !== undefined) throw new BadRequestError(`unknown credential field "${unknown}"`);
       const stored = isUpdate ? await this.#stored(kuid) : null;
+      if (isUpdate && stored === null) throw new NotFoundError('this user has no local credentials');
+      if (isUpdate && credentials.username === undefined && credentials.password === undefined) {
+        throw new BadRequestError('nothing to update: give a username, a password, or both');
+      }
+      // First, before any other answer can hint at the current password.
+      if (stored !== null && this.#config.requirePassword && request.controller === 'auth' && request.action === 'updateMyCredentials') {
+        await this.#assertCurrentPassword(credentials.currentPassword, stored._source);
+      }
       const renaming = credentials.username !== undefined || !isUpdate;
       const username = renaming ? normalizeUsername(credentials.username, this.#config.caseSensitiveUsernames) : (stored?._source.username ?? '');
       if (renaming) await this.#assertUsernameFree(username, String(credentials.username), kuid);
@@ -137,20 +136,18 @@ export default definePlugin(
         checkPasswordPolicy(password, username, this.#config.policy);
         if (stored !== null) await this.#assertNotReused(password, stored._source);
       }
-      if (isUpdate && this.#config.requirePassword && request.action === 'updateMyCredentials') {
-        await this.#assertCurrentPassword(credentials.currentPassword, stored?._source);
-      }
     }
 
     async create(request: RequestContext, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject> {
       // Kuzzle's API validates first; validating again keeps the invariants here.
       await this.validate(request, credentials, kuid, strategy, false);
+      if ((await this.#stored(kuid)) !== null) throw new PreconditionError(`A strategy already exists for user "${kuid}".`);
       const username = normalizeUsername(credentials.username, this.#config.caseSensitiveUsernames);
       const record: StoredCredentials = {
         username,
         hash: await this.#context.password.hash(normalizePassword(credentials.password), this.#config.cost),
         passwordSetAt: Date.now(),
-        setByAdmin: request.userId !== kuid,
+        setByAdmin: isSetByAnother(request, kuid),
         history: [],
       };
       await this.#write(String(credentials.username), () => this.#credentials.create({ ...record }, kuid));
@@ -170,7 +167,11 @@ export default definePlugin(
         changes.history = [stored._source.hash, ...stored._source.history].slice(0, this.#config.policy.historySize);
       }
       const { _source } = await this.#write(String(credentials.username), () => this.#credentials.update(kuid, { ...changes }));
-      if (credentials.password !== undefined) await this.#revokeTokens(kuid);
+      if (credentials.password !== undefined) {
+        // A new password ends what the old one allowed: sessions and pending reset tokens.
+        await this.#resets.voidFor(kuid);
+        await revokeTokens(this.#context, kuid);
+      }
       return { username: _source.username as string, kuid };
     }
 
@@ -178,7 +179,8 @@ export default definePlugin(
       const stored = await this.#stored(kuid);
       if (stored === null) throw new NotFoundError('this user has no local credentials');
       await this.#credentials.delete(kuid);
-      await this.#throttle.reset(stored._source.username);
+      await this.#resets.voidFor(kuid);
+      await this.#throttle.clear(stored._source.username);
     }
 
     async exists(_request: RequestContext, kuid: string): Promise<boolean> {
@@ -208,27 +210,32 @@ export default definePlugin(
       return { hits: hits.map((hit) => ({ username: hit._source.username as string, kuid: hit._id })), total };
     }
 
-    async verify(_request: unknown, username: string, password: string): Promise<VerifyResult> {
-      let name: string;
-      try {
-        name = normalizeUsername(username, this.#config.caseSensitiveUsernames);
-      } catch {
-        return FAILED;
+    async verify(_request: unknown, username: unknown, password: unknown): Promise<VerifyResult> {
+      const name = this.#loginName(username);
+      if (name !== null) {
+        const wait = await this.#throttle.admit(name);
+        if (wait > 0) throw new TooManyRequestsError(`too many failed logins for this account: retry in ${Math.ceil(wait / 1000)} s`);
       }
-      const wait = await this.#throttle.retryAfter(name);
-      if (wait > 0) throw new TooManyRequestsError(`too many failed logins for this account: retry in ${Math.ceil(wait / 1000)} s`);
-      const stored = await this.#byUsername(name);
-      const candidate = password.normalize('NFKC');
-      // Exactly one bcrypt compare on every path: against the user's hash, or the dummy.
-      const matches = candidate.length > 0 && candidate.length <= MAX_PASSWORD && (await this.#context.password.verify(candidate, stored?._source.hash ?? this.#dummyHash));
-      if (stored === null || !matches) {
-        await this.#throttle.recordFailure(name);
-        return FAILED;
-      }
-      await this.#throttle.reset(name);
+      const stored = name === null ? null : await this.#byUsername(name);
+      const candidate = typeof password === 'string' ? password.normalize('NFKC') : '';
+      const usable = candidate.length > 0 && candidate.length <= MAX_PASSWORD;
+      // Exactly one bcrypt compare on every path (malformed input included):
+      // against the user's hash, or the dummy.
+      const matches = await this.#context.password.verify(usable ? candidate : 'an unusable password', stored?._source.hash ?? this.#dummyHash);
+      if (name === null || stored === null || !usable || !matches) return FAILED;
+      await this.#throttle.clear(name);
       await this.#rehashIfCostChanged(stored, candidate);
-      if (this.#expired(stored._source)) return { kuid: null, message: 'password expired: it must be changed' };
+      if (isExpired(stored._source, this.#config.policy)) return { kuid: null, message: 'password expired: it must be changed' };
       return { kuid: stored._id };
+    }
+
+    /** The normalized username of a login attempt, or null if it cannot be one. */
+    #loginName(username: unknown): string | null {
+      try {
+        return normalizeUsername(username, this.#config.caseSensitiveUsernames);
+      } catch {
+        return null;
+      }
     }
 
     async #stored(kuid: string): Promise<(StoredDocument & { _source: StoredCredentials & JsonObject }) | null> {
@@ -264,33 +271,25 @@ export default definePlugin(
       }
     }
 
-    async #assertCurrentPassword(current: unknown, stored: StoredCredentials | undefined): Promise<void> {
+    /** Guessing the current password here is throttled like logins, under the same account. */
+    async #assertCurrentPassword(current: unknown, stored: StoredCredentials): Promise<void> {
       if (typeof current !== 'string' || current.length === 0 || current.length > MAX_PASSWORD) {
         throw new BadRequestError('currentPassword is required to change these credentials');
       }
-      const matches = await this.#context.password.verify(current.normalize('NFKC'), stored?.hash ?? this.#dummyHash);
-      if (stored === undefined || !matches) throw new BadRequestError('currentPassword is wrong');
+      const wait = await this.#throttle.admit(stored.username);
+      if (wait > 0) throw new TooManyRequestsError(`too many wrong passwords for this account: retry in ${Math.ceil(wait / 1000)} s`);
+      if (!(await this.#context.password.verify(current.normalize('NFKC'), stored.hash))) throw new BadRequestError('currentPassword is wrong');
+      await this.#throttle.clear(stored.username);
     }
 
     async #rehashIfCostChanged(stored: StoredDocument & { _source: StoredCredentials & JsonObject }, password: string): Promise<void> {
-      if (!(await this.#context.password.needsRehash(stored._source.hash, this.#config.cost))) return;
-      await this.#credentials.update(stored._id, { hash: await this.#context.password.hash(password, this.#config.cost) });
+      // The cost is in the hash itself ($2b$NN$...): no host call on every login to read it.
+      if (Number(stored._source.hash.split('$')[2]) === this.#config.cost) return;
+      const rehashed = await this.#context.password.hash(password, this.#config.cost);
+      // Only over the hash just compared: a password changed meanwhile must not be undone.
+      await this.#credentials.updateIf(stored._id, { hash: stored._source.hash }, { hash: rehashed });
     }
 
-    #expired(stored: StoredCredentials): boolean {
-      const { maxAgeDays, mustChangeAfterAdminSet } = this.#config.policy;
-      if (mustChangeAfterAdminSet && stored.setByAdmin) return true;
-      return maxAgeDays > 0 && Date.now() - stored.passwordSetAt > maxAgeDays * 86_400_000;
-    }
 
-    /** A password change ends the user's sessions; the kernel's token service arrives with the HTTP API. */
-    async #revokeTokens(kuid: string): Promise<void> {
-      try {
-        await this.#context.users.revokeTokens(kuid);
-      } catch (error) {
-        if ((error as PluginError).id !== 'plugin.runtime.host_unavailable') throw error;
-        this.#context.log.warn('password changed, but the kernel cannot revoke tokens yet');
-      }
-    }
   },
 );

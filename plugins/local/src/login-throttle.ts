@@ -1,16 +1,16 @@
 /**
- * Per-account throttling of failed logins, kept in the plugin's namespace:
- * after `maxFailures` failures within the window, further attempts for that
- * username are refused without hashing until the window ends. Counted for
- * any username, existing or not, so a lockout never reveals whether an
- * account exists; a success clears the count.
+ * Per-account throttling of logins, kept in the plugin's namespace. Every
+ * attempt is counted before the password is checked, atomically (one
+ * storage increment), so even concurrent attempts get at most `maxFailures`
+ * bcrypt compares per window; past that they are refused without hashing
+ * until the window ends. Counted for any username, existing or not, so a
+ * lockout reveals nothing; a success clears the count.
+ *
+ * Records are keyed by a digest of the username: attempted names (sometimes
+ * a password typed into the wrong field) are not kept in clear.
  */
+import { createHash } from 'node:crypto';
 import type { Repository } from '@portcullis/sdk-plugin';
-
-interface Failures {
-  count: number;
-  windowStart: number;
-}
 
 export class LoginThrottle {
   constructor(
@@ -20,28 +20,23 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Milliseconds until `username` may try again; 0 if it may now. */
-  async retryAfter(username: string): Promise<number> {
-    const current = await this.#current(username);
-    if (current === null || current.count < this.maxFailures) return 0;
-    return current.windowStart + this.windowMs - this.now();
+  /** Counts an attempt; returns the milliseconds to wait if it is refused, 0 if it may go on. */
+  async admit(username: string): Promise<number> {
+    const key = keyOf(username);
+    const existing = await this.failures.get(key);
+    if (existing !== null && this.now() - Number(existing._source.windowStart) >= this.windowMs) await this.failures.delete(key);
+    const attempts = await this.failures.increment(key, 'count', 1, { windowStart: this.now() });
+    if (attempts <= this.maxFailures) return 0;
+    const windowStart = Number((await this.failures.get(key))?._source.windowStart ?? this.now());
+    return Math.max(1000, windowStart + this.windowMs - this.now());
   }
 
-  async recordFailure(username: string): Promise<void> {
-    const current = await this.#current(username);
-    const next: Failures = current === null ? { count: 1, windowStart: this.now() } : { ...current, count: current.count + 1 };
-    await this.failures.createOrReplace(username, { ...next });
+  /** A successful login (or reset): the account starts afresh. */
+  async clear(username: string): Promise<void> {
+    await this.failures.delete(keyOf(username));
   }
+}
 
-  async reset(username: string): Promise<void> {
-    await this.failures.delete(username);
-  }
-
-  /** The failures in the current window, or null once it has passed. */
-  async #current(username: string): Promise<Failures | null> {
-    const doc = await this.failures.get(username);
-    if (doc === null) return null;
-    const failures = doc._source as unknown as Failures;
-    return this.now() - failures.windowStart >= this.windowMs ? null : failures;
-  }
+function keyOf(username: string): string {
+  return createHash('sha256').update(username).digest('hex');
 }

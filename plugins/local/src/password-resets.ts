@@ -23,8 +23,7 @@ export class PasswordResets {
 
   /** A new token for `kuid`; any earlier one of that user stops working. */
   async issue(kuid: string): Promise<{ resetToken: string; expiresAt: number }> {
-    const { hits } = await this.tokens.search({ where: { kuid }, size: 100 });
-    for (const hit of hits) await this.tokens.delete(hit._id);
+    await this.voidFor(kuid);
     const resetToken = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + this.ttlMs;
     await this.tokens.create({ kuid, expiresAt } satisfies StoredReset, digest(resetToken));
@@ -42,6 +41,12 @@ export class PasswordResets {
       throw new UnauthorizedError(INVALID);
     }
     return kuid;
+  }
+
+  /** Voids every token of `kuid` (new password, deleted credentials, a newer token). */
+  async voidFor(kuid: string): Promise<void> {
+    const { hits } = await this.tokens.search({ where: { kuid }, size: 1000 });
+    for (const hit of hits) await this.tokens.delete(hit._id);
   }
 
   /** Spends the token; throws if another request spent it first. */

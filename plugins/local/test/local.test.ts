@@ -96,7 +96,7 @@ describe('local strategy: password policy', () => {
   it('needs the current password for updateMyCredentials when requirePassword is on', async () => {
     const p = await startLocal({ requirePassword: true });
     await create(p, 'ada', GOOD, 'kuid-ada', 'kuid-ada');
-    const self = { action: 'updateMyCredentials', userId: 'kuid-ada' };
+    const self = { controller: 'auth', action: 'updateMyCredentials', userId: 'kuid-ada' };
     await expect(p.call('local', 'update', { credentials: { password: 'a brand new password' }, kuid: 'kuid-ada', request: self })).rejects.toMatchObject({
       message: 'currentPassword is required to change these credentials',
     });

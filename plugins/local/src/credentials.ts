@@ -1,0 +1,41 @@
+/**
+ * What the local strategy keeps per user, and the small rules about it.
+ */
+import type { PluginContext, PluginError, RequestContext, VerifyResult } from '@portcullis/sdk-plugin';
+import type { PasswordPolicy } from './config.js';
+
+/** What the namespace keeps per user (document id: the kuid). Never returned. */
+export interface StoredCredentials {
+  username: string;
+  hash: string;
+  passwordSetAt: number;
+  /** Set by someone other than the user (an admin), for `mustChangeAfterAdminSet`. */
+  setByAdmin: boolean;
+  /** Previous hashes, newest first, for `historySize`. */
+  history: string[];
+}
+
+/** Set by someone other than the user: an authenticated caller that is not the user (an admin). */
+export function isSetByAnother(request: RequestContext, kuid: string): boolean {
+  return request.userId !== null && request.userId !== kuid;
+}
+
+/** One answer for every failed login, so it tells nothing about the account. */
+export const FAILED: VerifyResult = { kuid: null, message: 'wrong username or password' };
+
+/** Past `maxAgeDays`, or set by another while the policy asks its user to change it. */
+export function isExpired(stored: StoredCredentials, policy: PasswordPolicy): boolean {
+  const { maxAgeDays, mustChangeAfterAdminSet } = policy;
+  if (mustChangeAfterAdminSet && stored.setByAdmin) return true;
+  return maxAgeDays > 0 && Date.now() - stored.passwordSetAt > maxAgeDays * 86_400_000;
+}
+
+/** A password change ends the user's sessions; the kernel's token service arrives with the HTTP API. */
+export async function revokeTokens(context: PluginContext, kuid: string): Promise<void> {
+  try {
+    await context.users.revokeTokens(kuid);
+  } catch (error) {
+    if ((error as PluginError).id !== 'plugin.runtime.host_unavailable') throw error;
+    context.log.warn('password changed, but the kernel cannot revoke tokens yet');
+  }
+}
