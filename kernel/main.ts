@@ -6,7 +6,7 @@
  */
 import { loadKernelConfig } from './config/kernel-config.js';
 import { Kernel } from './kernel.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,32 +17,39 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(config.logLevel);
-  let kernel: Kernel;
+  // Registered before anything starts: a signal during boot must stop cleanly too.
+  const running = { kernel: null as Kernel | null, stopping: false };
+  process.on('SIGINT', () => shutdown('SIGINT', running, log));
+  process.on('SIGTERM', () => shutdown('SIGTERM', running, log));
   try {
-    kernel = await Kernel.start({ config, log });
-    await kernel.listen();
+    running.kernel = await Kernel.start({ config, log });
+    if (running.stopping) return void shutdownNow(running.kernel, log);
+    await running.kernel.listen();
   } catch (error) {
     log.fatal(`cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      log.warn(`${signal} again: exiting without waiting`);
+}
+
+function shutdown(signal: string, running: { kernel: Kernel | null; stopping: boolean }, log: Logger): void {
+  if (running.stopping) {
+    log.warn(`${signal} again: exiting without waiting`);
+    process.exit(1);
+  }
+  running.stopping = true;
+  log.info(`${signal} received: shutting down`);
+  // Still booting: main() stops the kernel as soon as it exists.
+  if (running.kernel !== null) shutdownNow(running.kernel, log);
+}
+
+function shutdownNow(kernel: Kernel, log: Logger): void {
+  kernel.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log.error(`shutdown failed: ${(error as Error).message}`);
       process.exit(1);
-    }
-    stopping = true;
-    log.info(`${signal} received: shutting down`);
-    kernel.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error(`shutdown failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+    },
+  );
 }
 
 await main();

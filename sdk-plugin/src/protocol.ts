@@ -15,16 +15,13 @@
  * 3. Plugin -> kernel: {@link HostCall}s on the channel, each answered with
  *    a {@link HostReply}; {@link HostLog} lines need no answer.
  *
- * Piscina runs the threads (limits, permissions, replacement on exit); calls
- * do not go through Piscina's task queue, whose per-task port ref/unref
- * costs about 60 µs here against 10 µs for a message on a channel.
+ * Piscina runs the threads; calls do not go through its task queue (see
+ * docs/ARCHITECTURE.md, decision 3).
  */
 import type { MessagePort } from 'node:worker_threads';
 
 /** Bumped on any incompatible change to a message below. */
 export const PROTOCOL_VERSION = 1;
-
-// ---------------------------------------------------------------- data
 
 export type JsonScalar = string | number | boolean | null;
 export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
@@ -42,8 +39,6 @@ export interface WireError {
   /** The values substituted into the message template, in order. */
   props: string[];
 }
-
-// ---------------------------------------------------------------- handshake
 
 /** First message an isolate posts on `parentPort`, before anything else. */
 export interface HelloMessage {
@@ -73,8 +68,6 @@ export interface IsolateBootData {
   /** Deadline for one host call seen from the isolate, in ms. */
   callTimeoutMs: number;
 }
-
-// ---------------------------------------------------------------- kernel -> plugin
 
 /**
  * The request a strategy method is called for, as far as a plugin may see it.
@@ -188,8 +181,6 @@ export type TaskMessage = { type: 'task'; id: number } & PluginTask;
 /** The answer to a TaskMessage with the same id. */
 export type ResultMessage = { type: 'result'; id: number } & TaskOutcome;
 
-// ---------------------------------------------------------------- plugin -> kernel
-
 /** A field name in a stored document: letters, digits, `_`, dotted for nesting. */
 export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,7}$/;
 /** A collection name: lower-case letters, digits, `_` and `-`, 1 to 64 characters. */
@@ -291,24 +282,12 @@ export type IsolateMessage = HostCall | HostLog | ReadyMessage | ResultMessage;
 /** Anything the kernel posts on a channel. */
 export type KernelMessage = HostReply | TaskMessage;
 
-export const HOST_METHODS: readonly HostMethod[] = [
-  'storage.declareCollection',
-  'storage.create',
-  'storage.get',
-  'storage.mGet',
-  'storage.update',
-  'storage.updateIf',
-  'storage.increment',
-  'storage.replace',
-  'storage.createOrReplace',
-  'storage.delete',
-  'storage.search',
-  'storage.count',
-  'password.hash',
-  'password.verify',
-  'password.needsRehash',
-  'users.get',
-  'users.exists',
-  'users.create',
-  'users.revokeTokens',
-];
+/** Every host method, to check untrusted messages; `satisfies` makes the compiler prove the list complete. */
+const HOST_METHOD_SET = {
+  'storage.declareCollection': true, 'storage.create': true, 'storage.get': true, 'storage.mGet': true,
+  'storage.update': true, 'storage.updateIf': true, 'storage.increment': true, 'storage.replace': true,
+  'storage.createOrReplace': true, 'storage.delete': true, 'storage.search': true, 'storage.count': true,
+  'password.hash': true, 'password.verify': true, 'password.needsRehash': true,
+  'users.get': true, 'users.exists': true, 'users.create': true, 'users.revokeTokens': true,
+} as const satisfies Record<HostMethod, true>;
+export const HOST_METHODS = Object.keys(HOST_METHOD_SET) as readonly HostMethod[];
