@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function findKernelPackage(): { version: string; root: string } {
+function findKernelVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'portcullis' && typeof pkg.version === 'string') return { version: pkg.version, root: dir };
+      if (pkg.name === 'portcullis' && typeof pkg.version === 'string') return pkg.version;
     } catch {
       // no package.json here: keep walking up
     }
@@ -21,7 +21,4 @@ function findKernelPackage(): { version: string; root: string } {
   }
 }
 
-const found = findKernelPackage();
-export const KERNEL_VERSION = found.version;
-/** The repository root (where package.json, plugins/ and plugins.json live by default). */
-export const KERNEL_ROOT = found.root;
+export const KERNEL_VERSION = findKernelVersion();

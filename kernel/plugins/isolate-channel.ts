@@ -100,10 +100,6 @@ export class IsolateChannel {
     this.#stopReason ??= reason;
   }
 
-  close(): void {
-    this.#port.close();
-  }
-
   #onMessage(message: unknown): void {
     try {
       const parsed = parseIsolateMessage(message, this.#plugin);

@@ -5,7 +5,7 @@
  * of a misleading "unknown strategy".
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
-import type { PluginApi, StrategyDescription, StrategyMethodName } from '@portcullis/sdk-plugin/protocol';
+import type { PluginApi, StrategyDescription } from '@portcullis/sdk-plugin/protocol';
 import type { PluginIsolate } from './plugin-isolate.js';
 
 type StrategyCall = Exclude<keyof PluginApi, 'describe'>;
@@ -37,16 +37,6 @@ export class StrategyRegistry {
   /** Names of the strategies that can be used now. */
   names(): string[] {
     return [...this.#strategies].filter(([, r]) => r.isolate?.status === 'ready').map(([name]) => name);
-  }
-
-  /** The strategy's description, or a 400/503 error. */
-  describe(strategy: string): StrategyDescription {
-    return this.#available(strategy).description;
-  }
-
-  /** True if the strategy is registered and its plugin implements `method`. */
-  implements(strategy: string, method: StrategyMethodName): boolean {
-    return this.describe(strategy).methods.includes(method);
   }
 
   pluginOf(strategy: string): string | undefined {

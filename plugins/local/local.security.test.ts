@@ -1,20 +1,14 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPluginHarness, type PluginHarness } from '@portcullis/sdk-plugin/testing';
+import { describe, expect, it } from 'vitest';
 import { pepperFor } from '../../kernel/host/plugin-peppers.js';
 import { openKernelDb } from '../../kernel/storage/kernel-db.js';
 import { PluginStore } from '../../kernel/storage/plugin-store.js';
+import { localPlugin } from './test/local-plugin.js';
 
-const PLUGIN_DIR = fileURLToPath(new URL('.', import.meta.url));
 const PASSWORD = 'a very secret passphrase';
 const NEW_PASSWORD = 'another very secret passphrase';
 
-let plugin: PluginHarness | undefined;
-afterEach(async () => {
-  await plugin?.stop();
-  plugin = undefined;
-});
+const local = localPlugin();
 
 /** Everything a plugin call produced, as text: results and errors (message and props). */
 async function outcome(run: () => Promise<unknown>): Promise<string> {
@@ -28,7 +22,7 @@ async function outcome(run: () => Promise<unknown>): Promise<string> {
 
 describe('local strategy: secrets stay inside', () => {
   it('no password, hash, salt or pepper appears in any result, error or log line', async () => {
-    const p = (plugin = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 4, policy: { historySize: 2 } } }));
+    const p = await local.start({ policy: { historySize: 2 }, requirePassword: true, lockout: { maxFailures: 3, windowMinutes: 15 } });
     const outputs: string[] = [];
     const run = async (call: () => Promise<unknown>) => outputs.push(await outcome(call));
     await run(() => p.call('local', 'create', { credentials: { username: 'ada', password: PASSWORD }, kuid: 'kuid-ada' }));
@@ -43,6 +37,20 @@ describe('local strategy: secrets stay inside', () => {
     await run(() => p.login('local', { username: 'ada', password: NEW_PASSWORD }));
     await run(() => p.login('local', { username: 'ada', password: PASSWORD }));
     await run(() => p.login('local', { username: 'nobody', password: PASSWORD }));
+    // requirePassword: a wrong current password, then a locked account (429), then the right one.
+    const self = { controller: 'auth', action: 'updateMyCredentials', userId: 'kuid-ada' };
+    for (let i = 0; i < 4; i++) {
+      await run(() => p.call('local', 'update', { credentials: { password: NEW_PASSWORD, currentPassword: `${PASSWORD} wrong` }, kuid: 'kuid-ada', request: self }));
+    }
+    await run(() => p.login('local', { username: 'ada', password: PASSWORD }));
+    // Reset: the token is for the admin's result only, never for a log line.
+    const issued = await outcome(() => p.action('password', 'createResetToken', { args: { _id: 'kuid-ada' } }));
+    const resetToken = (JSON.parse(issued) as { resetToken: string }).resetToken;
+    await run(() => p.action('password', 'reset', { body: { token: resetToken, password: 'short' } }));
+    await run(() => p.action('password', 'reset', { body: { token: resetToken, password: PASSWORD } }));
+    await run(() => p.action('password', 'reset', { body: { token: resetToken, password: PASSWORD } }));
+    expect(outputs.join('\n')).toContain('too many wrong passwords for this account');
+    expect(p.logs().join('\n')).not.toContain(resetToken);
 
     const store = PluginStore.open(join(p.dataDir, 'plugins', 'local.sqlite'));
     const stored = store.get('credentials', 'kuid-ada')!._source as { hash: string; history: string[] };
@@ -58,7 +66,7 @@ describe('local strategy: secrets stay inside', () => {
   });
 
   it('runs one bcrypt compare for an unknown user, as for a wrong password (the dummy hash)', async () => {
-    const p = (plugin = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 4 } }));
+    const p = await local.start();
     await p.call('local', 'create', { credentials: { username: 'ada', password: PASSWORD }, kuid: 'kuid-ada' });
     const verifies = () => p.logs().filter((line) => line.includes('"hostCall":"password.verify"')).length;
 

@@ -75,14 +75,6 @@ export class PluginError extends Error {
 }
 
 /**
- * Rebuilds an error received as data (see {@link PluginError.fromWire}).
- * @example `if (!reply.ok) throw errorFromWire(reply.error);`
- */
-export function errorFromWire(wire: WireError): PluginError {
-  return PluginError.fromWire(wire);
-}
-
-/**
  * True if `id` is in the catalogue.
  * @example `isErrorId('plugin.runtime.timeout') // true`
  */

@@ -6,7 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { AwakeWindow } from './awake-window.js';
-import { errorFromWire, PluginError } from './errors.js';
+import { PluginError } from './errors.js';
 import type { HostApi, HostCall, HostLog, HostMethod, HostReply, LogLevel } from './protocol.js';
 
 interface PendingCall {
@@ -73,6 +73,6 @@ export class HostChannel {
     this.#pending.delete(reply.id);
     clearTimeout(pending.timer);
     if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(errorFromWire(reply.error));
+    else pending.reject(PluginError.fromWire(reply.error));
   }
 }

@@ -1,27 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPluginHarness, type PluginHarness } from '@portcullis/sdk-plugin/testing';
-import type { JsonObject } from '@portcullis/sdk-plugin';
+import { describe, expect, it } from 'vitest';
+import type { PluginHarness } from '@portcullis/sdk-plugin/testing';
+import { localPlugin } from './local-plugin.js';
 
 /** Review findings on the local strategy, each a regression test. */
-const PLUGIN_DIR = fileURLToPath(new URL('..', import.meta.url));
 const GOOD = 'correct horse battery staple';
 const NEW = 'a completely different passphrase';
-
-let plugin: PluginHarness | undefined;
-afterEach(async () => {
-  await plugin?.stop();
-  plugin = undefined;
-});
-
-async function start(config: JsonObject = {}): Promise<PluginHarness> {
-  plugin = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 4, ...config } });
-  return plugin;
-}
+const local = localPlugin();
+const start = local.start;
 const create = (p: PluginHarness, username: string, kuid: string, userId: string | null = 'kuid-admin') =>
   p.call('local', 'create', { credentials: { username, password: GOOD }, kuid, request: { userId } });
 const verifies = (p: PluginHarness) => p.logs().filter((line) => line.includes('"hostCall":"password.verify"')).length;
@@ -71,13 +59,11 @@ describe('one compare and one answer for every failed login', () => {
 
 describe('passwords and tokens after a change', () => {
   it('never lets a re-hash after a cost change undo a password change', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-local-'));
-    const first = (plugin = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 4 }, dataDir }));
+    const dataDir = local.dataDir();
+    const first = await start({ cost: 4 }, dataDir);
     const kuids = Array.from({ length: 10 }, (_, i) => `kuid-${i}`);
     for (const kuid of kuids) await create(first, kuid.replace('kuid', 'user'), kuid);
-    await first.stop();
-    plugin = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 5 }, dataDir });
-    const p = plugin;
+    const p = await start({ cost: 5 }, dataDir);
     await Promise.all(
       kuids.flatMap((kuid) => [
         p.login('local', { username: kuid.replace('kuid', 'user'), password: GOOD }),
@@ -87,9 +73,6 @@ describe('passwords and tokens after a change', () => {
     for (const kuid of kuids) {
       expect(await p.login('local', { username: kuid.replace('kuid', 'user'), password: GOOD })).toMatchObject({ kind: 'fail' });
     }
-    await p.stop();
-    plugin = undefined;
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('voids pending reset tokens when the password changes or the credentials are deleted', async () => {

@@ -1,25 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPluginHarness, type PluginHarness } from '@portcullis/sdk-plugin/testing';
-import type { JsonObject } from '@portcullis/sdk-plugin';
+import { describe, expect, it } from 'vitest';
+import type { PluginHarness } from '@portcullis/sdk-plugin/testing';
 import { PluginStore } from '../../../kernel/storage/plugin-store.js';
+import { localPlugin } from './local-plugin.js';
 
-const PLUGIN_DIR = fileURLToPath(new URL('..', import.meta.url));
 const GOOD = 'correct horse battery staple';
-
-let plugin: PluginHarness | undefined;
-afterEach(async () => {
-  await plugin?.stop();
-  plugin = undefined;
-});
-
-async function startLocal(config: JsonObject = {}, dataDir?: string): Promise<PluginHarness> {
-  plugin = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 4, ...config }, ...(dataDir === undefined ? {} : { dataDir }) });
-  return plugin;
-}
+const local = localPlugin();
+const startLocal = local.start;
 
 const create = (p: PluginHarness, username: string, password: string, kuid: string, userId: string | null = 'kuid-admin') =>
   p.call('local', 'create', { credentials: { username, password }, kuid, request: { userId } });
@@ -140,7 +127,7 @@ describe('local strategy: login', () => {
   });
 
   it('re-hashes with the new cost on the next successful login', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-local-'));
+    const dataDir = local.dataDir();
     const storedCost = () => {
       const store = PluginStore.open(join(dataDir, 'plugins', 'local.sqlite'));
       const hash = store.get('credentials', 'kuid-ada')?._source.hash as string;
@@ -149,13 +136,12 @@ describe('local strategy: login', () => {
     };
     const first = await startLocal({ cost: 4 }, dataDir);
     await create(first, 'ada', GOOD, 'kuid-ada');
-    await first.stop();
+    await local.stop();
     expect(storedCost()).toBe(4);
     const second = await startLocal({ cost: 5 }, dataDir);
     expect(await second.login('local', { username: 'ada', password: GOOD })).toMatchObject({ kind: 'success' });
     expect(storedCost()).toBe(5);
     expect(await second.login('local', { username: 'ada', password: GOOD })).toMatchObject({ kind: 'success' });
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('refuses a password an admin set, when it must be changed first', async () => {

@@ -1,23 +1,18 @@
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startPluginHarness, type PluginHarness } from '@portcullis/sdk-plugin/testing';
+import { describe, expect, it } from 'vitest';
+import type { PluginHarness } from '@portcullis/sdk-plugin/testing';
 import type { JsonObject } from '@portcullis/sdk-plugin';
+import { localPlugin } from './local-plugin.js';
 
-const PLUGIN_DIR = fileURLToPath(new URL('..', import.meta.url));
 const OLD = 'correct horse battery staple';
 const NEW = 'a completely different passphrase';
 
-let plugin: PluginHarness | undefined;
-afterEach(async () => {
-  await plugin?.stop();
-  plugin = undefined;
-});
+const local = localPlugin();
 
 async function startWithAda(config: JsonObject = {}): Promise<PluginHarness> {
-  plugin = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 4, ...config } });
+  const plugin = await local.start(config);
   await plugin.call('local', 'create', { credentials: { username: 'ada', password: OLD }, kuid: 'kuid-ada' });
   return plugin;
 }
