@@ -11,6 +11,7 @@
  *   make bench          full run (about 30 s)
  *   make bench-smoke    a few seconds, to keep this file from rotting
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { PasswordService } from '../kernel/host/password-service.js';
 import { createLogger } from '../kernel/log.js';
 import { PluginHost } from '../kernel/plugins/plugin-host.js';
 import { UserStore } from '../kernel/security/user-store.js';
+import { TokenStore } from '../kernel/tokens/token-store.js';
 import { openKernelDb } from '../kernel/storage/kernel-db.js';
 import { PluginStore } from '../kernel/storage/plugin-store.js';
 import { KERNEL_VERSION } from '../kernel/version.js';
@@ -33,7 +35,7 @@ const CONCURRENT_MS = smoke ? 300 : 3_000;
 const IN_FLIGHT = 64;
 const USERS = smoke ? 100 : 1_000;
 
-const request = { requestId: 'bench', controller: 'security', action: 'hasCredentials', userId: null, args: {}, ip: null };
+const request = { requestId: 'bench', controller: 'security', action: 'hasCredentials', userId: null, tokenId: null, args: {}, ip: null };
 
 async function main(): Promise<void> {
   const dataDir = tempDir('portcullis-bench-');
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     kernelVersion: KERNEL_VERSION,
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    tokens: new TokenStore(db, randomBytes(32)),
     db,
     log: createLogger('warn'),
   });

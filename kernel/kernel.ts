@@ -11,13 +11,18 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { KernelConfig } from './config/kernel-config.js';
 import { loadKernelSecret, type KernelSecret } from './config/kernel-secret.js';
-import { loadPluginsConfig } from './config/plugins-config.js';
+import { enabledPlugins, loadPluginsConfig, type PluginsConfig } from './config/plugins-config.js';
+import type { Action } from './api/action.js';
+import { routeTable } from './api/route-table.js';
+import type { HealthReport, KernelServices } from './api/services.js';
 import { PasswordService } from './host/password-service.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
 import { PluginHost } from './plugins/plugin-host.js';
+import { Rights, standardRoles } from './security/rights.js';
 import { UserStore } from './security/user-store.js';
 import { openKernelDb, type KernelDb } from './storage/kernel-db.js';
+import { TokenStore } from './tokens/token-store.js';
 import { KERNEL_VERSION } from './version.js';
 
 export interface KernelOptions {
@@ -29,6 +34,8 @@ export interface KernelOptions {
 
 /** In-flight requests get this long to finish at shutdown before their sockets are closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/** Expired token rows are deleted this often (they are refused anyway; this keeps the table small). */
+const TOKEN_SWEEP_MS = 10 * 60_000;
 
 export class Kernel {
   readonly app: Hono;
@@ -37,15 +44,17 @@ export class Kernel {
   readonly #db: KernelDb;
   readonly #log: Logger;
   readonly #config: KernelConfig;
+  readonly #sweep: NodeJS.Timeout;
   #server: ServerType | null = null;
 
-  private constructor(parts: { app: Hono; plugins: PluginHost; secret: KernelSecret; db: KernelDb; log: Logger; config: KernelConfig }) {
+  private constructor(parts: { app: Hono; plugins: PluginHost; secret: KernelSecret; db: KernelDb; log: Logger; config: KernelConfig; tokens: TokenStore }) {
     this.app = parts.app;
     this.plugins = parts.plugins;
     this.secret = parts.secret;
     this.#db = parts.db;
     this.#log = parts.log;
     this.#config = parts.config;
+    this.#sweep = setInterval(() => parts.tokens.sweepExpired(), TOKEN_SWEEP_MS).unref();
   }
 
   static async start({ config, log, minPasswordCost }: KernelOptions): Promise<Kernel> {
@@ -54,6 +63,9 @@ export class Kernel {
     phase('data dir', () => prepareDataDir(config.dataDir, log));
     const secret = await phase('kernel secret', () => loadKernelSecret(config.dataDir, config.kernelSecret, (m) => log.warn(m)));
     const db = phase('kernel database', () => openKernelDb(join(config.dataDir, 'kernel.sqlite')));
+    const tokens = new TokenStore(db, secret.key);
+    tokens.sweepExpired();
+    const users = new UserStore(db);
     try {
       const plugins = await phase('plugins', () =>
         PluginHost.start({
@@ -62,15 +74,28 @@ export class Kernel {
           dataDir: config.dataDir,
           kernelVersion: KERNEL_VERSION,
           passwords: new PasswordService(minPasswordCost),
-          users: new UserStore(db),
+          users,
+          tokens,
           db,
           log,
         }),
       );
-      const app = phase('routes', () =>
-        createApp({ log, pluginHealth: () => plugins.health(), checkKernelDb: () => db.prepare('SELECT 1').get() }),
-      );
-      return new Kernel({ app, plugins, secret, db, log, config });
+      const app = phase('routes', () => {
+        const actions = routeTable(plugins.apis());
+        const services: KernelServices = {
+          users,
+          tokens,
+          strategies: plugins.registry,
+          plugins,
+          rights: new Rights(standardRoles(publicActions(pluginsConfig))),
+          settings: { tokenTtlMs: config.tokenTtlMs, tokenMaxTtlMs: config.tokenMaxTtlMs, restrictedProfileIds: config.restrictedProfileIds },
+          log,
+          actions: (): readonly Action[] => actions,
+          health: () => healthReport(plugins, db),
+        };
+        return createApp(actions, services, { maxRequestBytes: config.maxRequestBytes, corsOrigins: config.corsOrigins });
+      });
+      return new Kernel({ app, plugins, secret, db, log, config, tokens });
     } catch (error) {
       db.close();
       throw error;
@@ -94,6 +119,7 @@ export class Kernel {
   async stop(): Promise<void> {
     const phase = phaseTimer(this.#log);
     await phase('drain http', () => this.#closeServer());
+    clearInterval(this.#sweep);
     await phase('stop plugins', () => this.plugins.stop());
     phase('close kernel database', () => this.#db.close());
     this.#log.info('stopped');
@@ -113,6 +139,24 @@ export class Kernel {
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     });
   }
+}
+
+/** Plugin actions opened to everyone in plugins.json, as `<plugin>/<controller>:<action>` rights. */
+function publicActions(config: PluginsConfig): string[] {
+  return enabledPlugins(config).flatMap(([name, settings]) => settings.publicActions.map((action) => `${name}/${action}`));
+}
+
+/** green: all serving; yellow: a plugin failed or is backing off; red: the kernel database is down. */
+function healthReport(plugins: PluginHost, db: KernelDb): HealthReport {
+  const report = plugins.health();
+  let kernelDb: 'green' | 'red' = 'green';
+  try {
+    db.prepare('SELECT 1').get();
+  } catch {
+    kernelDb = 'red';
+  }
+  const degraded = Object.values(report).some((p) => p.status !== 'ready');
+  return { status: kernelDb === 'red' ? 'red' : degraded ? 'yellow' : 'green', services: { kernelDb }, plugins: report };
 }
 
 /**

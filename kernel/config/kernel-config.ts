@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import ms, { type StringValue } from 'ms';
 import * as z from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -26,6 +27,16 @@ export interface KernelConfig {
   /** Raw KERNEL_SECRET; its strength is checked by `loadKernelSecret`. */
   kernelSecret: string | undefined;
   logLevel: LogLevel;
+  /** Token lifetime when a login gives no `expiresIn`, ms. */
+  tokenTtlMs: number;
+  /** Longest token lifetime a client may ask for, ms. */
+  tokenMaxTtlMs: number;
+  /** Largest request body, bytes. */
+  maxRequestBytes: number;
+  /** Origins allowed to call from a browser (CORS); `*` for any. */
+  corsOrigins: string[] | '*';
+  /** Profiles given to users made by security:createRestrictedUser. */
+  restrictedProfileIds: string[];
 }
 
 /** One setting: where it comes from, how it is checked, what to say when it is wrong. */
@@ -41,6 +52,17 @@ interface Setting<T> {
 
 const absolutePath = (fallback: string): z.ZodType<string> =>
   z.string().default(fallback).transform((path) => resolve(process.cwd(), path));
+
+/** A timespan: milliseconds or an `ms` string such as "1h". */
+const timespan = (fallback: string): z.ZodType<number> =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => (/^\d+$/.test(value) ? Number(value) : (ms(value as StringValue) as number | undefined)))
+    .pipe(z.number().int().positive());
+
+const list = (fallback: string): z.ZodType<string[]> =>
+  z.string().default(fallback).transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
 
 const SETTINGS: { [K in keyof KernelConfig]: Setting<KernelConfig[K]> } = {
   port: {
@@ -65,6 +87,27 @@ const SETTINGS: { [K in keyof KernelConfig]: Setting<KernelConfig[K]> } = {
     flag: 'log-level',
     schema: z.enum(LOG_LEVELS).default('info'),
     expected: `one of ${LOG_LEVELS.join(', ')}`,
+  },
+  tokenTtlMs: { env: 'TOKEN_TTL', flag: 'token-ttl', schema: timespan('1h'), expected: 'a positive timespan such as "1h" or milliseconds' },
+  // A day: long enough for a working session, short enough that a stolen token dies.
+  tokenMaxTtlMs: { env: 'TOKEN_MAX_TTL', flag: 'token-max-ttl', schema: timespan('1d'), expected: 'a positive timespan such as "1d" or milliseconds' },
+  maxRequestBytes: {
+    env: 'MAX_REQUEST_BYTES',
+    flag: 'max-request-bytes',
+    schema: z.string().regex(/^\d{1,10}$/).default('1048576').transform(Number).pipe(z.int().min(1024)),
+    expected: 'a number of bytes, at least 1024',
+  },
+  corsOrigins: {
+    env: 'CORS_ORIGINS',
+    flag: 'cors-origins',
+    schema: list('*').transform((origins) => (origins.includes('*') ? ('*' as const) : origins)),
+    expected: 'a comma-separated list of origins, or *',
+  },
+  restrictedProfileIds: {
+    env: 'RESTRICTED_PROFILES',
+    flag: 'restricted-profiles',
+    schema: list('default').pipe(z.array(z.string()).min(1)),
+    expected: 'a comma-separated list of profile ids',
   },
 };
 
@@ -100,7 +143,15 @@ export function loadKernelConfig(env: NodeJS.ProcessEnv, argv: string[] = []): K
     pluginsDir: read(SETTINGS.pluginsDir),
     kernelSecret: read(SETTINGS.kernelSecret),
     logLevel: read(SETTINGS.logLevel),
+    tokenTtlMs: read(SETTINGS.tokenTtlMs),
+    tokenMaxTtlMs: read(SETTINGS.tokenMaxTtlMs),
+    maxRequestBytes: read(SETTINGS.maxRequestBytes),
+    corsOrigins: read(SETTINGS.corsOrigins),
+    restrictedProfileIds: read(SETTINGS.restrictedProfileIds),
   };
+  if (problems.length === 0 && config.tokenTtlMs > config.tokenMaxTtlMs) {
+    problems.push('TOKEN_TTL must not exceed TOKEN_MAX_TTL');
+  }
   if (problems.length > 0) throw new Error(`Invalid kernel configuration: ${problems.join('; ')}`);
   return config;
 }

@@ -34,6 +34,11 @@ export interface PluginSettings {
   maxQueue: number;
   /** Profiles this plugin may give the users it creates through the host users service. */
   allowedProfiles: string[];
+  /**
+   * This plugin's API actions (`controller:action`) that anyone may call,
+   * logged in or not, e.g. `password:reset` (the token is the proof).
+   */
+  publicActions: string[];
 }
 
 export interface PluginsConfig {
@@ -61,6 +66,8 @@ const pluginSchema = z.strictObject({
   maxQueue: boundedInt(0, 100_000, 1000),
   // No profile by default: a plugin creates users only where the operator says so.
   allowedProfiles: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).max(64).default(() => []),
+  // Nothing public by default: opening an action to anonymous callers is the operator's call.
+  publicActions: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}:[A-Za-z][A-Za-z0-9_-]{0,63}$/, { error: 'expected "controller:action"' })).max(64).default(() => []),
 });
 
 const pluginsConfigSchema = z.strictObject({

@@ -30,6 +30,8 @@ export interface HostDependencies {
   store: PluginStore;
   passwords: PasswordService;
   users: UserStore;
+  /** Ends a user's sessions (after a password change), keeping one token if asked. */
+  tokens: { revokeUser(kuid: string, keepTokenId?: string): number };
   /** Profiles this plugin may give the users it creates (plugins.json `allowedProfiles`). */
   allowedProfiles: readonly string[];
   /** This plugin's password pepper (plugin-peppers.ts). */
@@ -149,8 +151,11 @@ async function serve(plugin: string, deps: HostDependencies, hashing: Concurrenc
       return users.exists(kuidOf(call.params.kuid));
     case 'users.create':
       return createUser(plugin, deps, call.params);
-    case 'users.revokeTokens':
-      throw new PluginError('plugin.runtime.host_unavailable', 'users.revokeTokens', 'token revocation arrives with the HTTP API');
+    case 'users.revokeTokens': {
+      const keep = call.params.keepTokenId;
+      deps.tokens.revokeUser(kuidOf(call.params.kuid), typeof keep === 'string' ? keep : undefined);
+      return null;
+    }
     default:
       return assertNever(call);
   }

@@ -1,52 +1,93 @@
 /**
- * The HTTP app. This first version serves the server controller's health
- * and clock actions and answers everything else with Kuzzle's 404 envelope;
- * the full route table (auth, security) builds on the same envelope.
+ * The HTTP app, generated from the route table: each action's routes, plus
+ * `POST /_query` (a whole request in the body), CORS, a body size limit,
+ * and Kuzzle's envelope on every answer, errors and 404s included.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
-import type { Logger } from '../log.js';
-import type { PluginHealth } from '../plugins/plugin-host.js';
-import { failure, requestMeta, success } from './envelope.js';
+import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';
+import { Reply, type Action, type ApiRequest } from '../api/action.js';
+import { execute } from '../api/pipeline.js';
+import type { KernelServices } from '../api/services.js';
+import { bareMeta, failure, success, type RequestMeta } from './envelope.js';
+import { jsonBody, queryArgs, requestBasics, volatileOf } from './request-parser.js';
+import { orderedRoutes } from './route-order.js';
 
-export interface AppDependencies {
-  log: Logger;
-  pluginHealth(): Record<string, PluginHealth>;
-  /** Throws if the kernel database cannot answer. */
-  checkKernelDb(): void;
+export interface HttpSettings {
+  /** Largest request body accepted; more is 413 `network.http.request_too_large`. */
+  maxRequestBytes: number;
+  /** Origins browsers may call from; `*` for any. */
+  corsOrigins: string[] | '*';
 }
 
-export function createApp(deps: AppDependencies): Hono {
+export function createApp(actions: readonly Action[], services: KernelServices, settings: HttpSettings): Hono {
   const app = new Hono();
+  const log = services.log;
+  app.use('*', cors({
+    origin: settings.corsOrigins,
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-Kuzzle-Volatile', 'X-Kuzzle-Request-Id'],
+    maxAge: 600,
+  }));
+  app.use('*', bodyLimit({
+    maxSize: settings.maxRequestBytes,
+    onError: (c) => failure(c, bareMeta(), new PluginError('network.http.request_too_large'), log),
+  }));
 
-  app.get('/_healthCheck', (c) => {
-    const meta = requestMeta(c, 'server', 'healthCheck');
-    const report = healthReport(deps);
-    return success(c, meta, report, report.status === 'red' ? 503 : 200);
+  for (const { action, route } of orderedRoutes(actions)) {
+    app.on(route.verb.toUpperCase(), route.path, (c) =>
+      serve(c, services, action, async () => ({ ...requestBasics(c), controller: action.controller, action: action.action, args: { ...queryArgs(c), ...c.req.param() }, body: await jsonBody(c) })),
+    );
+  }
+
+  const byName = new Map(actions.map((action) => [`${action.controller}:${action.action}`, action]));
+  const controllers = new Set(actions.map((action) => action.controller));
+  app.post('/_query', async (c) => {
+    const meta = bareMeta();
+    try {
+      const query = (await jsonBody(c)) ?? {};
+      const { controller, action: name } = query;
+      if (typeof controller !== 'string' || !controllers.has(controller)) throw new PluginError('api.process.controller_not_found', String(controller).slice(0, 100));
+      const action = byName.get(`${controller}:${String(name)}`);
+      if (action === undefined) throw new PluginError('api.process.action_not_found', controller, String(name).slice(0, 100));
+      return serve(c, services, action, () => Promise.resolve(queryRequest(c, action, query)));
+    } catch (error) {
+      return failure(c, meta, error, log);
+    }
   });
 
-  app.get('/_now', (c) => success(c, requestMeta(c, 'server', 'now'), { now: Date.now() }));
-
-  app.notFound((c) => {
-    const meta = requestMeta(c, null, null);
-    return failure(c, meta, new PluginError('network.http.url_not_found', c.req.path.slice(0, 200)), deps.log);
-  });
-
-  app.onError((error, c) => failure(c, requestMeta(c, null, null), error, deps.log));
-
+  app.notFound((c) => failure(c, bareMeta(), new PluginError('network.http.url_not_found', c.req.path.slice(0, 200)), log));
+  app.onError((error, c) => failure(c, bareMeta(), error, log));
   return app;
 }
 
-/** green: all serving; yellow: a plugin failed or is backing off; red: the kernel database is down. */
-function healthReport(deps: AppDependencies) {
-  const plugins = deps.pluginHealth();
-  let kernelDb: 'green' | 'red' = 'green';
+/** Parses, runs the pipeline, and answers with the envelope, whatever happens. */
+async function serve(c: Context, services: KernelServices, action: Action, parse: () => Promise<ApiRequest>): Promise<Response> {
+  const meta: RequestMeta = { ...bareMeta(action.controller, action.action), requestId: requestBasics(c).requestId };
   try {
-    deps.checkKernelDb();
-  } catch {
-    kernelDb = 'red';
+    meta.volatile = volatileOf(c);
+    const result = await execute(action, await parse(), services);
+    if (result instanceof Reply) return success(c, meta, result.result, result.status, result.headers);
+    return success(c, meta, result);
+  } catch (error) {
+    return failure(c, meta, error, services.log);
   }
-  const degraded = Object.values(plugins).some((p) => p.status !== 'ready');
-  const status = kernelDb === 'red' ? 'red' : degraded ? 'yellow' : 'green';
-  return { status, services: { kernelDb }, plugins };
+}
+
+/** `POST /_query`: `{controller, action, body, jwt, ...args}`. */
+function queryRequest(c: Context, action: Action, query: JsonObject): ApiRequest {
+  const { controller: _controller, action: _action, body, jwt, ...rest } = query;
+  const basics = requestBasics(c);
+  const args: Record<string, JsonValue> = {};
+  for (const [name, value] of Object.entries(rest)) if (name !== '__proto__') args[name] = value;
+  return {
+    ...basics,
+    controller: action.controller,
+    action: action.action,
+    jwt: basics.jwt ?? (typeof jwt === 'string' && jwt !== '' ? jwt : null),
+    args,
+    body: typeof body === 'object' && body !== null && !Array.isArray(body) ? body : null,
+  };
 }

@@ -32,24 +32,13 @@ export interface RequestMeta {
 /** A node id for this process, like Kuzzle's `knode-...`. */
 export const NODE_ID = `knode-${randomUUID().slice(0, 8)}`;
 
-/** Reads `x-kuzzle-volatile` (JSON) and the client's request id, if any. */
-export function requestMeta(c: Context, controller: string | null, action: string | null): RequestMeta {
-  const supplied = c.req.query('requestId') ?? c.req.header('x-kuzzle-request-id');
-  const requestId = supplied !== undefined && /^[\w.:-]{1,128}$/.test(supplied) ? supplied : randomUUID();
-  return { requestId, controller, action, volatile: parseVolatile(c.req.header('x-kuzzle-volatile')) };
+/** The meta of a request that could not be parsed (404s, early errors): a fresh id, no volatile. */
+export function bareMeta(controller: string | null = null, action: string | null = null): RequestMeta {
+  return { requestId: randomUUID(), controller, action, volatile: null };
 }
 
-function parseVolatile(header: string | undefined): unknown {
-  if (header === undefined || header.length > 8192) return null;
-  try {
-    return JSON.parse(header) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-export function success(c: Context, meta: RequestMeta, result: unknown, status = 200): Response {
-  return c.json(envelope(meta, status, null, result), status as 200);
+export function success(c: Context, meta: RequestMeta, result: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return c.json(envelope(meta, status, null, result), status as 200, headers);
 }
 
 /** Any error becomes an envelope; an unknown one is logged and answered as a generic 500. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ActionRequest, ApiDescription, JsonObject, JsonValue, PluginDescription } from '@portcullis/sdk-plugin/protocol';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import { enabledPlugins, type PluginSettings, type PluginsConfig } from '../config/plugins-config.js';
-import { createHostEndpoint } from '../host/host-endpoint.js';
+import { createHostEndpoint, type HostDependencies } from '../host/host-endpoint.js';
 import type { PasswordService } from '../host/password-service.js';
 import type { Logger } from '../log.js';
 import type { UserStore } from '../security/user-store.js';
@@ -28,6 +28,7 @@ export interface PluginHostOptions {
   kernelVersion: string;
   passwords: PasswordService;
   users: UserStore;
+  tokens: HostDependencies['tokens'];
   /** The kernel database, where plugin peppers are kept. */
   db: KernelDb;
   log: Logger;
@@ -116,6 +117,7 @@ export class PluginHost {
         store,
         passwords: this.options.passwords,
         users: this.options.users,
+        tokens: this.options.tokens,
         allowedProfiles: settings.allowedProfiles,
         pepper: pepperFor(this.options.db, name),
         log,

@@ -48,6 +48,16 @@ export class StrategyRegistry {
     return this.#available(strategy).isolate.call(method, params);
   }
 
+  /** Throws 400 `security.credentials.unknown_strategy`, or 503 when its plugin is down. */
+  assertAvailable(strategy: string): void {
+    this.#available(strategy);
+  }
+
+  /** The credential fields of a strategy (Kuzzle's `config.fields`). */
+  fieldsOf(strategy: string): string[] {
+    return [...this.#available(strategy).description.fields];
+  }
+
   #available(strategy: string): { isolate: PluginIsolate; description: StrategyDescription } {
     const registration = this.#strategies.get(strategy);
     if (registration === undefined) throw new PluginError('security.credentials.unknown_strategy', strategy);

@@ -1,6 +1,6 @@
 /**
- * The kernel's own SQLite database (`DATA_DIR/kernel.sqlite`): users now;
- * tokens, rights and audit as later parts arrive. Schema changes are
+ * The kernel's own SQLite database (`DATA_DIR/kernel.sqlite`): users,
+ * plugin peppers and tokens; rights and audit as later parts arrive. Schema changes are
  * numbered migrations, applied once each, in order, in one transaction.
  */
 import Database from 'better-sqlite3';
@@ -21,6 +21,17 @@ const MIGRATIONS: string[] = [
      pepper BLOB NOT NULL,
      created_at INTEGER NOT NULL
    )`,
+  // Every token the kernel issued and has not revoked, by its JWT id. A
+  // token whose row is gone is revoked, whatever its signature says.
+  `CREATE TABLE tokens (
+     jti TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     refreshed INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX tokens_by_user ON tokens (user_id);
+   CREATE INDEX tokens_by_expiry ON tokens (expires_at)`,
 ];
 
 export function openKernelDb(file: string): KernelDb {

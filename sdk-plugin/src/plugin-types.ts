@@ -73,8 +73,13 @@ export interface UsersService {
   exists(kuid: string): Promise<boolean>;
   /** Profiles must be allowed by the plugin's config (`allowedProfiles`). */
   create(user: { kuid?: string | null; content?: JsonObject; profileIds: string[] }): Promise<UserRecord>;
-  /** Revokes every token of a user (after a password change). */
-  revokeTokens(kuid: string): Promise<void>;
+  /**
+   * Revokes every token of a user (after a password change), at once. Pass
+   * the request's `tokenId` as `keepTokenId` to keep the caller's own session
+   * when users change their own password.
+   * @example `await context.users.revokeTokens(kuid, request.userId === kuid ? request.tokenId : null);`
+   */
+  revokeTokens(kuid: string, keepTokenId?: string | null): Promise<void>;
 }
 
 /**

@@ -80,6 +80,12 @@ export interface RequestContext {
   action: string;
   /** kuid of the caller, or null when anonymous. */
   userId: string | null;
+  /**
+   * Id of the token the caller used (its `jti`), or null. Not the token:
+   * it lets a plugin keep the caller's own session when it asks the kernel
+   * to revoke a user's other tokens (`users.revokeTokens`).
+   */
+  tokenId: string | null;
   /** Query-string or request arguments, minus `jwt`. */
   args: JsonObject;
   ip: string | null;
@@ -261,7 +267,8 @@ export interface HostApi {
     params: { kuid: string | null; content: JsonObject; profileIds: string[] };
     result: UserRecord;
   };
-  'users.revokeTokens': { params: { kuid: string }; result: null };
+  /** Revokes every token of `kuid`, except the one with id `keepTokenId` (a RequestContext's `tokenId`). */
+  'users.revokeTokens': { params: { kuid: string; keepTokenId?: string | null }; result: null };
 }
 export type HostMethod = keyof HostApi;
 

@@ -37,6 +37,11 @@ describe('loadKernelConfig', () => {
       pluginsDir: join(dir, 'plugins'),
       kernelSecret: undefined,
       logLevel: 'info',
+      tokenTtlMs: 3_600_000,
+      tokenMaxTtlMs: 86_400_000,
+      maxRequestBytes: 1_048_576,
+      corsOrigins: '*',
+      restrictedProfileIds: ['default'],
     });
   });
 
@@ -49,6 +54,11 @@ describe('loadKernelConfig', () => {
       PLUGINS_DIR: '../plugins',
       KERNEL_SECRET: 'k'.repeat(40),
       LOG_LEVEL: 'debug',
+      TOKEN_TTL: '30m',
+      TOKEN_MAX_TTL: '7200000',
+      MAX_REQUEST_BYTES: '65536',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      RESTRICTED_PROFILES: 'default,readers',
     });
     expect(config).toEqual({
       port: 8080,
@@ -58,7 +68,18 @@ describe('loadKernelConfig', () => {
       pluginsDir: join(dir, '..', 'plugins'),
       kernelSecret: 'k'.repeat(40),
       logLevel: 'debug',
+      tokenTtlMs: 1_800_000,
+      tokenMaxTtlMs: 7_200_000,
+      maxRequestBytes: 65_536,
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      restrictedProfileIds: ['default', 'readers'],
     });
+  });
+
+  it('refuses a default token lifetime longer than the maximum, and unreadable timespans', () => {
+    expect(failure({ TOKEN_TTL: '2d' })).toContain('TOKEN_TTL must not exceed TOKEN_MAX_TTL');
+    expect(failure({ TOKEN_MAX_TTL: 'forever' })).toContain('TOKEN_MAX_TTL must be a positive timespan');
+    expect(failure({ MAX_REQUEST_BYTES: '12' })).toContain('MAX_REQUEST_BYTES must be a number of bytes');
   });
 
   it('treats an empty variable as unset', () => {

@@ -39,6 +39,7 @@ describe('parsePluginsConfig', () => {
           heapMb: 64,
           maxQueue: 1000,
           allowedProfiles: [],
+          publicActions: [],
         },
       },
     });
@@ -54,6 +55,7 @@ describe('parsePluginsConfig', () => {
       heapMb: 4096,
       maxQueue: 0,
       allowedProfiles: ['default', 'oauth-users'],
+      publicActions: [],
     };
     expect(parsePluginsConfig({ plugins: { local: settings } }, 'x').plugins.local).toEqual(settings);
   });

@@ -5,8 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LogCapture } from '../../sdk-plugin/src/testing/log-capture.js';
-import type { KernelConfig } from '../../kernel/config/kernel-config.js';
+import { loadKernelConfig, type KernelConfig } from '../../kernel/config/kernel-config.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { createLogger } from '../../kernel/log.js';
 import { installFixture, tempDir } from './fixtures.js';
@@ -28,14 +29,22 @@ export interface TestKernel {
   stop(): Promise<void>;
 }
 
-/** Writes plugins.json for these fixture plugins into a new temp folder; returns the config's path and plugins folder. */
+/** The repository's own plugins folder (plugins/local ...), for tests of the bundled plugins. */
+export const BUNDLED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url));
+
+/**
+ * Writes plugins.json for these plugins into a new temp folder; returns the
+ * config's path and plugins folder. A plugin with a `fixture` is copied from
+ * test/fixtures/plugins; one with `fixture: ''` must already be in `pluginsDir`.
+ */
 export function preparePlugins(plugins: Record<string, FixturePlugin>, pluginsDir = tempDir('portcullis-plugins-')) {
   const entries: Record<string, unknown> = {};
   for (const [name, { fixture, enabled = true, config = {}, ...settings }] of Object.entries(plugins)) {
     if (fixture !== '') installFixture(pluginsDir, fixture, name);
     entries[name] = { enabled, config, ...settings };
   }
-  const pluginsConfig = join(pluginsDir, 'plugins.json');
+  // Never inside pluginsDir: that may be the repository's own plugins folder.
+  const pluginsConfig = join(tempDir('portcullis-config-'), 'plugins.json');
   writeFileSync(pluginsConfig, JSON.stringify({ plugins: entries }));
   return { pluginsDir, pluginsConfig };
 }
@@ -46,7 +55,7 @@ export async function startTestKernel(
 ): Promise<TestKernel> {
   const dataDir = options.dataDir ?? tempDir('portcullis-data-');
   const { pluginsDir, pluginsConfig } = preparePlugins(plugins, options.pluginsDir);
-  const config: KernelConfig = { port: 0, host: '127.0.0.1', dataDir, pluginsConfig, pluginsDir, kernelSecret: undefined, logLevel: 'debug' };
+  const config: KernelConfig = { ...loadKernelConfig({}), port: 0, dataDir, pluginsConfig, pluginsDir, logLevel: 'debug' };
   const capture = new LogCapture();
   const kernel = await Kernel.start({ config, log: createLogger('debug', capture), minPasswordCost: 4 });
   return {

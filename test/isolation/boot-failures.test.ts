@@ -82,5 +82,5 @@ describe('two plugins declaring the same strategy', () => {
 });
 
 function anyRequest() {
-  return { requestId: 'r', controller: 'security', action: 'test', userId: null, args: {}, ip: null };
+  return { requestId: 'r', controller: 'security', action: 'test', userId: null, tokenId: null, args: {}, ip: null };
 }

@@ -13,7 +13,7 @@ function track<T extends { stop(): Promise<void> }>(started: T): T {
   return started;
 }
 
-const request = () => ({ requestId: 'r', controller: 'security', action: 'test', userId: null, args: {}, ip: null });
+const request = () => ({ requestId: 'r', controller: 'security', action: 'test', userId: null, tokenId: null, args: {}, ip: null });
 
 describe('private storage namespaces', () => {
   it('two plugins using the same collection names see only their own documents', async () => {

@@ -8,6 +8,7 @@ import { createHostEndpoint } from '../../kernel/host/host-endpoint.js';
 import { PasswordService } from '../../kernel/host/password-service.js';
 import { createLogger } from '../../kernel/log.js';
 import { UserStore } from '../../kernel/security/user-store.js';
+import { TokenStore } from '../../kernel/tokens/token-store.js';
 import { openKernelDb } from '../../kernel/storage/kernel-db.js';
 import { PluginStore } from '../../kernel/storage/plugin-store.js';
 import { LogCapture } from '../../sdk-plugin/src/testing/log-capture.js';
@@ -24,10 +25,12 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
   const store = PluginStore.open(join(dir, 'plugin.sqlite'));
   const db = openKernelDb(join(dir, 'kernel.sqlite'));
   const capture = new LogCapture();
+  const tokens = new TokenStore(db, randomBytes(32));
   const endpoint = createHostEndpoint('test-plugin', {
     store,
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    tokens,
     allowedProfiles: options.allowedProfiles ?? [],
     pepper: options.pepper ?? randomBytes(32),
     log: createLogger('debug', capture),
@@ -43,7 +46,7 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
     store.close();
     db.close();
   });
-  return { host: new HostChannel(port1, 'test-plugin', options.timeoutMs ?? 2000), raw: port1, capture };
+  return { host: new HostChannel(port1, 'test-plugin', options.timeoutMs ?? 2000), raw: port1, capture, tokens };
 }
 
 /** Sends a raw message and waits for the next reply on the port. */
@@ -137,9 +140,15 @@ describe('host channel over paired ports', () => {
     expect(Date.now() - start).toBeLessThan(1000);
   });
 
-  it('answers a service not available yet with a clear error', async () => {
-    const { host } = pairedChannel();
-    await expect(host.call('users.revokeTokens', { kuid: 'k' })).rejects.toMatchObject({ id: 'plugin.runtime.host_unavailable', status: 503 });
+  it('revokes a user\'s tokens at once, keeping the one asked for', async () => {
+    const { host, tokens } = pairedChannel();
+    const [first, second, other] = [tokens.issue('k', 60_000), tokens.issue('k', 60_000), tokens.issue('someone-else', 60_000)];
+    await host.call('users.revokeTokens', { kuid: 'k', keepTokenId: second.jti });
+    expect(() => tokens.verify(first.jwt)).toThrow(expect.objectContaining({ id: 'security.token.invalid' }));
+    expect(tokens.verify(second.jwt).kuid).toBe('k');
+    expect(tokens.verify(other.jwt).kuid).toBe('someone-else');
+    await host.call('users.revokeTokens', { kuid: 'k' });
+    expect(() => tokens.verify(second.jwt)).toThrow(expect.objectContaining({ id: 'security.token.invalid' }));
   });
 
   it('settles a call the other side never answers at its deadline', async () => {

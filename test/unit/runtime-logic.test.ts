@@ -10,7 +10,7 @@ const request: LoginRequest = {
   query: {},
   headers: { 'x-test': 'yes' },
   ip: null,
-  original: { requestId: 'r', controller: 'auth', action: 'login', userId: null, args: {}, ip: null },
+  original: { requestId: 'r', controller: 'auth', action: 'login', userId: null, tokenId: null, args: {}, ip: null },
 };
 
 /** A passport strategy whose authenticate() runs `decide` with `this` bound as passport binds it. */

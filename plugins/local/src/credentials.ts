@@ -30,12 +30,12 @@ export function isExpired(stored: StoredCredentials, policy: PasswordPolicy): bo
   return maxAgeDays > 0 && Date.now() - stored.passwordSetAt > maxAgeDays * 86_400_000;
 }
 
-/** A password change ends the user's sessions; the kernel's token service arrives with the HTTP API. */
-export async function revokeTokens(context: PluginContext, kuid: string): Promise<void> {
-  try {
-    await context.users.revokeTokens(kuid);
-  } catch (error) {
-    if ((error as PluginError).id !== 'plugin.runtime.host_unavailable') throw error;
-    context.log.warn('password changed, but the kernel cannot revoke tokens yet');
-  }
+/**
+ * A password change ends the user's sessions at once: all of them after a
+ * reset or an admin's change, all but the caller's own when users change
+ * their own password (they stay logged in where they made the change).
+ */
+export async function revokeTokens(context: PluginContext, kuid: string, request: RequestContext | null): Promise<void> {
+  const own = request !== null && request.userId === kuid;
+  await context.users.revokeTokens(kuid, own ? request.tokenId : null);
 }

@@ -112,7 +112,7 @@ export default definePlugin(
       });
       await this.#throttle.clear(stored._source.username);
       await this.#resets.voidFor(kuid);
-      await revokeTokens(this.#context, kuid);
+      await revokeTokens(this.#context, kuid, null);
       return { acknowledged: true };
     }
 
@@ -170,7 +170,7 @@ export default definePlugin(
       if (credentials.password !== undefined) {
         // A new password ends what the old one allowed: sessions and pending reset tokens.
         await this.#resets.voidFor(kuid);
-        await revokeTokens(this.#context, kuid);
+        await revokeTokens(this.#context, kuid, request);
       }
       return { username: _source.username as string, kuid };
     }

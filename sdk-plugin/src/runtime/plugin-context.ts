@@ -24,8 +24,8 @@ export function buildPluginContext(boot: IsolateBootData, host: HostChannel): Pl
       exists: (kuid) => host.call('users.exists', { kuid }),
       create: (user) =>
         host.call('users.create', { kuid: user.kuid ?? null, content: user.content ?? {}, profileIds: user.profileIds }),
-      revokeTokens: async (kuid) => {
-        await host.call('users.revokeTokens', { kuid });
+      revokeTokens: async (kuid, keepTokenId) => {
+        await host.call('users.revokeTokens', { kuid, keepTokenId: keepTokenId ?? null });
       },
     },
     log,

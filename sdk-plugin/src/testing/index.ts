@@ -13,7 +13,7 @@
  * await plugin.stop();
  * ```
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -22,6 +22,7 @@ import { PasswordService } from '../../../kernel/host/password-service.js';
 import { createLogger } from '../../../kernel/log.js';
 import { PluginHost, type PluginHealth } from '../../../kernel/plugins/plugin-host.js';
 import { UserStore } from '../../../kernel/security/user-store.js';
+import { TokenStore } from '../../../kernel/tokens/token-store.js';
 import { openKernelDb } from '../../../kernel/storage/kernel-db.js';
 import { KERNEL_VERSION } from '../../../kernel/version.js';
 import type { JsonObject, JsonValue, LoginRequest, PluginApi, RequestContext, VerifyOutcome } from '../protocol.js';
@@ -80,6 +81,7 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
     // Cost 4 keeps tests fast; production refuses below 10.
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    tokens: new TokenStore(db, randomBytes(32)),
     db,
     // Trace: tests can count host calls (host-endpoint.ts logs each method, never its params).
     log: createLogger('trace', capture),
@@ -116,7 +118,7 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
 }
 
 function requestContext(overrides: Partial<RequestContext> = {}): RequestContext {
-  return { requestId: randomUUID(), controller: 'security', action: 'harness', userId: null, args: {}, ip: '127.0.0.1', ...overrides };
+  return { requestId: randomUUID(), controller: 'security', action: 'harness', userId: null, tokenId: null, args: {}, ip: '127.0.0.1', ...overrides };
 }
 
 function loginRequest(body: JsonObject, overrides: Partial<Omit<LoginRequest, 'body'>>): LoginRequest {

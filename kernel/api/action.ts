@@ -1,0 +1,103 @@
+/**
+ * One API action as the route table declares it: controller, action, HTTP
+ * routes (deprecated aliases included), input schemas, who may call it, and
+ * the handler. The hono app, `/_publicApi`, `/_query` and `/_openapi` are all
+ * generated from the table, so an action exists everywhere or nowhere.
+ *
+ * Rights: calling `controller:action` needs a role granting it
+ * (security/rights.ts); `openBeforeFirstAdmin` also lets anyone call it
+ * while no admin exists.
+ */
+import type * as z from 'zod';
+import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';
+import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
+import type { VerifiedToken } from '../tokens/token-store.js';
+import { parseInput } from './input.js';
+import type { KernelServices } from './services.js';
+
+export type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface HttpRoute {
+  verb: Verb;
+  /** Kuzzle's format, `:name` for a parameter, e.g. `/users/:_id/_update`. */
+  path: string;
+  /** Kept for clients written against an older path; listed, but not in the OpenAPI paths' preferred form. */
+  deprecated?: boolean;
+}
+
+/** Who is calling: a user (the anonymous one included) and the token used, if any. */
+export interface Caller {
+  user: UserRecord;
+  token: VerifiedToken | null;
+}
+
+/** A request once parsed, whatever it came through (a route or `POST /_query`). */
+export interface ApiRequest {
+  requestId: string;
+  controller: string;
+  action: string;
+  /** Query-string and path arguments (query booleans: present = true), minus `jwt`. */
+  args: Record<string, JsonValue>;
+  body: JsonObject | null;
+  /** The raw token presented, if any. */
+  jwt: string | null;
+  ip: string | null;
+  /** Lower-cased; `authorization` and `cookie` removed. */
+  headers: Record<string, string>;
+}
+
+export interface AuthenticatedRequest extends ApiRequest {
+  caller: Caller;
+}
+
+/** A handler's answer when it needs more than a 200 with a result (a redirect, a header). */
+export class Reply {
+  constructor(
+    readonly result: unknown,
+    readonly status = 200,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+export interface ActionSpec<Args, Body> {
+  controller: string;
+  action: string;
+  http: HttpRoute[];
+  /** One line for the OpenAPI document. */
+  summary: string;
+  /** Arguments (query string and path); unknown ones are dropped, as Kuzzle ignores them. */
+  args?: z.ZodType<Args>;
+  /** The body; absent means "not read". `z.optional` where an empty body is fine. */
+  body?: z.ZodType<Body>;
+  openBeforeFirstAdmin?: boolean;
+  handler(input: { args: Args; body: Body; request: AuthenticatedRequest }, services: KernelServices): unknown;
+}
+
+/** An action of the table, its input types erased behind `run`. */
+export interface Action {
+  controller: string;
+  action: string;
+  http: HttpRoute[];
+  summary: string;
+  argsSchema: z.ZodType | undefined;
+  bodySchema: z.ZodType | undefined;
+  openBeforeFirstAdmin: boolean;
+  run(request: AuthenticatedRequest, services: KernelServices): Promise<unknown>;
+}
+
+export function defineAction<Args = Record<string, never>, Body = null>(spec: ActionSpec<Args, Body>): Action {
+  return {
+    controller: spec.controller,
+    action: spec.action,
+    http: spec.http,
+    summary: spec.summary,
+    argsSchema: spec.args,
+    bodySchema: spec.body,
+    openBeforeFirstAdmin: spec.openBeforeFirstAdmin ?? false,
+    async run(request, services) {
+      const args = spec.args === undefined ? ({} as Args) : parseInput(spec.args, request.args, 'args');
+      const body = spec.body === undefined ? (null as Body) : parseInput(spec.body, request.body ?? undefined, 'body');
+      return spec.handler({ args, body, request }, services);
+    },
+  };
+}

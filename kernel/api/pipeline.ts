@@ -1,0 +1,55 @@
+/**
+ * What every request goes through once parsed, whichever way it came:
+ * authenticate the token -> authorize `controller:action` -> check input and
+ * run the handler. Errors are thrown as PluginErrors; the HTTP layer turns
+ * them into envelopes.
+ */
+import { PluginError } from '@portcullis/sdk-plugin/errors';
+import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
+import { ANONYMOUS_KUID } from '../security/rights.js';
+import { invalidToken } from '../tokens/token-store.js';
+import type { Action, ApiRequest, Caller } from './action.js';
+import type { KernelServices } from './services.js';
+
+export const ANONYMOUS_USER: UserRecord = Object.freeze({ _id: ANONYMOUS_KUID, _source: Object.freeze({ profileIds: ['anonymous'] }) }) as UserRecord;
+
+/**
+ * Actions that work with a bad token as if none were given: a client whose
+ * token expired must still be able to log in again, and checkToken reports
+ * on the token in its body.
+ */
+const TOKEN_TOLERANT = new Set(['auth:login', 'auth:checkToken']);
+
+export async function execute(action: Action, request: ApiRequest, services: KernelServices): Promise<unknown> {
+  const caller = authenticate(action, request.jwt, services);
+  authorize(action, caller, services);
+  return action.run({ ...request, caller }, services);
+}
+
+/** The caller a token names; anonymous without one. */
+export function callerOf(jwt: string | null, services: KernelServices): Caller {
+  if (jwt === null) return { user: ANONYMOUS_USER, token: null };
+  const token = services.tokens.verify(jwt);
+  const user = services.users.get(token.kuid);
+  // Deleting a user deletes its tokens; this covers a row left by a crash between the two.
+  if (user === null) throw invalidToken('revoked');
+  return { user, token };
+}
+
+function authenticate(action: Action, jwt: string | null, services: KernelServices): Caller {
+  try {
+    return callerOf(jwt, services);
+  } catch (error) {
+    if (TOKEN_TOLERANT.has(`${action.controller}:${action.action}`)) return { user: ANONYMOUS_USER, token: null };
+    throw error;
+  }
+}
+
+function authorize(action: Action, caller: Caller, services: KernelServices): void {
+  if (action.openBeforeFirstAdmin) {
+    // Open to all until an admin exists; then closed to all, with Kuzzle's 412.
+    if (services.users.adminExists()) throw new PluginError('api.process.admin_exists');
+    return;
+  }
+  services.rights.assert({ _id: caller.user._id, profileIds: caller.user._source.profileIds }, action.controller, action.action);
+}

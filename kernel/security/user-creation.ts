@@ -1,0 +1,74 @@
+/**
+ * Creating a user with credentials, all or nothing: strategies checked,
+ * each plugin asked whether credentials already exist for the kuid, the
+ * user created, then each strategy's credentials validated and created. On
+ * any failure every credential created so far and the user are removed,
+ * and the caller gets the plugin's own error.
+ */
+import { PluginError } from '@portcullis/sdk-plugin/errors';
+import type { JsonObject, RequestContext, UserRecord } from '@portcullis/sdk-plugin/protocol';
+import type { Logger } from '../log.js';
+import type { StrategyRegistry } from '../plugins/strategy-registry.js';
+import type { Rights } from './rights.js';
+import type { UserStore } from './user-store.js';
+
+export interface NewUser {
+  kuid: string;
+  content: JsonObject;
+  profileIds: string[];
+  /** strategy -> credentials. */
+  credentials: Record<string, JsonObject>;
+}
+
+export interface UserCreationDeps {
+  users: UserStore;
+  strategies: StrategyRegistry;
+  rights: Rights;
+  log: Logger;
+}
+
+export async function createUserWithCredentials(deps: UserCreationDeps, user: NewUser, request: RequestContext): Promise<UserRecord> {
+  const { users, strategies } = deps;
+  assertProfiles(deps.rights, user.profileIds);
+  const entries = Object.entries(user.credentials);
+  for (const [strategy] of entries) strategies.assertAvailable(strategy);
+  if (users.exists(user.kuid)) throw new PluginError('security.user.already_exists', user.kuid);
+  // Credentials left over for this kuid (a crash, a restore) would be adopted silently.
+  for (const [strategy] of entries) {
+    if (await strategies.call(strategy, 'exists', { request, kuid: user.kuid, strategy })) {
+      throw new PluginError('security.credentials.database_inconsistency', user.kuid);
+    }
+  }
+  const created = users.create(user.kuid, user.content, user.profileIds);
+  const done: string[] = [];
+  try {
+    for (const [strategy, credentials] of entries) {
+      await strategies.call(strategy, 'validate', { request, credentials, kuid: user.kuid, strategy, isUpdate: false });
+      await strategies.call(strategy, 'create', { request, credentials, kuid: user.kuid, strategy });
+      done.push(strategy);
+    }
+  } catch (error) {
+    await rollback(deps, user.kuid, done, request);
+    throw error;
+  }
+  return created;
+}
+
+async function rollback(deps: UserCreationDeps, kuid: string, strategies: string[], request: RequestContext): Promise<void> {
+  for (const strategy of strategies.reverse()) {
+    try {
+      await deps.strategies.call(strategy, 'delete', { request, kuid, strategy });
+    } catch (error) {
+      // The user goes anyway; left-over credentials are caught by the next creation's exists check.
+      deps.log.error({ strategy, kuid, error: (error as PluginError).id }, 'user creation rollback: could not delete credentials');
+    }
+  }
+  deps.users.delete(kuid);
+}
+
+/** Every profile must exist: 404 `security.profile.not_found` otherwise. */
+export function assertProfiles(rights: Rights, profileIds: readonly string[]): void {
+  if (profileIds.length === 0) throw new PluginError('api.assert.empty_argument', 'body.content.profileIds');
+  const unknown = profileIds.find((id) => !rights.hasProfile(id));
+  if (unknown !== undefined) throw new PluginError('security.profile.not_found', unknown);
+}

@@ -1,0 +1,59 @@
+/**
+ * The in-memory side of the token store: known tokens keyed by their full
+ * string, so checking a token the kernel has seen costs one map lookup (no
+ * signature check, no disk read). Bounded: past `capacity` entries the
+ * oldest is forgotten, and its next use takes the slow path again.
+ */
+
+export interface TokenEntry {
+  jti: string;
+  kuid: string;
+  /** ms epoch. */
+  expiresAt: number;
+  /** Already refreshed once: cannot be refreshed again. */
+  refreshed: boolean;
+}
+
+export class TokenIndex {
+  readonly #byToken = new Map<string, TokenEntry>();
+  readonly #tokenByJti = new Map<string, string>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(token: string): TokenEntry | undefined {
+    return this.#byToken.get(token);
+  }
+
+  set(token: string, entry: TokenEntry): void {
+    if (!this.#byToken.has(token) && this.#byToken.size >= this.capacity) this.#evictOldest();
+    this.#byToken.set(token, entry);
+    this.#tokenByJti.set(entry.jti, token);
+  }
+
+  /** Updates a cached entry in place, if it is cached. */
+  update(jti: string, change: Partial<Pick<TokenEntry, 'expiresAt' | 'refreshed'>>): void {
+    const token = this.#tokenByJti.get(jti);
+    const entry = token === undefined ? undefined : this.#byToken.get(token);
+    if (entry !== undefined) Object.assign(entry, change);
+  }
+
+  delete(jti: string): void {
+    const token = this.#tokenByJti.get(jti);
+    if (token === undefined) return;
+    this.#tokenByJti.delete(jti);
+    this.#byToken.delete(token);
+  }
+
+  get size(): number {
+    return this.#byToken.size;
+  }
+
+  #evictOldest(): void {
+    // Maps iterate in insertion order: the first key is the oldest.
+    const oldest = this.#byToken.entries().next();
+    if (oldest.done === true) return;
+    const [token, entry] = oldest.value;
+    this.#byToken.delete(token);
+    this.#tokenByJti.delete(entry.jti);
+  }
+}

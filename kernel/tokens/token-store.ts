@@ -1,0 +1,153 @@
+/**
+ * Authentication tokens: `kauth-` + a JWT signed HS256 with the kernel
+ * secret, payload `{_id, jti, iat, exp}`. Every token has a row in the
+ * kernel database (its revocation is deleting the row) and, once used, an
+ * entry in a bounded in-memory index keyed by the token, so a known token
+ * is checked with one map lookup; an unknown one has its signature checked
+ * (algorithm pinned, `exp` required) and its row read.
+ */
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import jwt from 'jsonwebtoken';
+import { PluginError } from '@portcullis/sdk-plugin/errors';
+import type { KernelDb } from '../storage/kernel-db.js';
+import { TokenIndex, type TokenEntry } from './token-index.js';
+
+export const AUTH_TOKEN_PREFIX = 'kauth-';
+/**
+ * How long a refreshed token keeps working: requests the client sent just
+ * before it swapped tokens still land (Kuzzle's grace period is the same 1 s).
+ */
+export const REFRESH_GRACE_MS = 1000;
+/** 100k cached tokens take about 40 MB; past that the oldest take the slow path. */
+const INDEX_CAPACITY = 100_000;
+/** Longest token string accepted: ours are about 200 characters. */
+const MAX_TOKEN_LENGTH = 2048;
+
+export interface IssuedToken {
+  _id: string;
+  jti: string;
+  jwt: string;
+  /** ms epoch. */
+  expiresAt: number;
+  /** ms. */
+  ttl: number;
+}
+
+export type VerifiedToken = TokenEntry;
+
+interface TokenRow {
+  user_id: string;
+  expires_at: number;
+  refreshed: number;
+}
+
+/** 401 `security.token.invalid`; the message says why (the id stays what the SDK listens for). */
+export function invalidToken(reason: 'malformed' | 'expired' | 'revoked'): PluginError {
+  const error = new PluginError('security.token.invalid');
+  error.message = {
+    malformed: 'Invalid token: not a token this server issued.',
+    expired: 'Invalid token: it has expired.',
+    revoked: 'Invalid token: it has been revoked.',
+  }[reason];
+  return error;
+}
+
+export class TokenStore {
+  readonly #key: KeyObject;
+  readonly #index = new TokenIndex(INDEX_CAPACITY);
+  readonly #insert: Statement<[string, string, number, number]>;
+  readonly #select: Statement<[string], TokenRow>;
+  readonly #delete: Statement<[string]>;
+  readonly #markRefreshed: Statement<[number, string]>;
+  readonly #jtisOf: Statement<[string], string>;
+  readonly #deleteOf: Statement<[string]>;
+  readonly #deleteExpired: Statement<[number]>;
+
+  constructor(db: KernelDb, secret: Buffer) {
+    // A KeyObject: jsonwebtoken re-imports a string or Buffer secret on every call, about 10x slower.
+    this.#key = createSecretKey(secret);
+    this.#insert = db.prepare('INSERT INTO tokens (jti, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)');
+    this.#select = db.prepare('SELECT user_id, expires_at, refreshed FROM tokens WHERE jti = ?');
+    this.#delete = db.prepare('DELETE FROM tokens WHERE jti = ?');
+    this.#markRefreshed = db.prepare('UPDATE tokens SET refreshed = 1, expires_at = MIN(expires_at, ?) WHERE jti = ? AND refreshed = 0');
+    this.#jtisOf = db.prepare<[string], string>('SELECT jti FROM tokens WHERE user_id = ?').pluck();
+    this.#deleteOf = db.prepare('DELETE FROM tokens WHERE user_id = ?');
+    this.#deleteExpired = db.prepare('DELETE FROM tokens WHERE expires_at <= ?');
+  }
+
+  /** Signs and records a token for `kuid`, valid `ttlMs`. */
+  issue(kuid: string, ttlMs: number): IssuedToken {
+    const jti = randomUUID();
+    const iat = Math.floor(Date.now() / 1000);
+    // `exp` is in whole seconds; expiresAt is that same instant, so clients and kernel agree.
+    const exp = Math.ceil((Date.now() + ttlMs) / 1000);
+    const token = AUTH_TOKEN_PREFIX + jwt.sign({ _id: kuid, jti, iat, exp }, this.#key, { algorithm: 'HS256' });
+    const expiresAt = exp * 1000;
+    this.#insert.run(jti, kuid, expiresAt, Date.now());
+    this.#index.set(token, { jti, kuid, expiresAt, refreshed: false });
+    return { _id: kuid, jti, jwt: token, expiresAt, ttl: ttlMs };
+  }
+
+  /** The token's owner and state; throws 401 `security.token.invalid` (malformed, expired or revoked). */
+  verify(token: string): VerifiedToken {
+    const entry = this.#index.get(token) ?? this.#load(token);
+    if (entry.expiresAt <= Date.now()) throw invalidToken('expired');
+    return entry;
+  }
+
+  /**
+   * Marks a token refreshed: it keeps working for {@link REFRESH_GRACE_MS}
+   * and can never be refreshed again (401 `security.token.refresh_forbidden`).
+   */
+  markRefreshed(entry: VerifiedToken): void {
+    const graceEnd = Date.now() + REFRESH_GRACE_MS;
+    // The row is the arbiter: of two concurrent refreshes, one changes it.
+    if (this.#markRefreshed.run(graceEnd, entry.jti).changes !== 1) {
+      throw new PluginError('security.token.refresh_forbidden');
+    }
+    this.#index.update(entry.jti, { refreshed: true, expiresAt: Math.min(entry.expiresAt, graceEnd) });
+  }
+
+  /** Revokes one token at once. */
+  revoke(jti: string): void {
+    this.#delete.run(jti);
+    this.#index.delete(jti);
+  }
+
+  /** Revokes every token of `kuid`, except the one with jti `keep` if given. */
+  revokeUser(kuid: string, keep?: string): number {
+    const jtis = this.#jtisOf.all(kuid).filter((jti) => jti !== keep);
+    for (const jti of jtis) this.revoke(jti);
+    return jtis.length;
+  }
+
+  /** Forgets every token of a deleted user. */
+  deleteUser(kuid: string): void {
+    for (const jti of this.#jtisOf.all(kuid)) this.#index.delete(jti);
+    this.#deleteOf.run(kuid);
+  }
+
+  /** Deletes expired rows (expired tokens are refused anyway; this keeps the table small). */
+  sweepExpired(): number {
+    return this.#deleteExpired.run(Date.now()).changes;
+  }
+
+  #load(token: string): TokenEntry {
+    if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(AUTH_TOKEN_PREFIX)) throw invalidToken('malformed');
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token.slice(AUTH_TOKEN_PREFIX.length), this.#key, { algorithms: ['HS256'], ignoreExpiration: true });
+    } catch {
+      throw invalidToken('malformed');
+    }
+    const { _id, jti, exp } = (payload ?? {}) as Record<string, unknown>;
+    if (typeof _id !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') throw invalidToken('malformed');
+    if (exp * 1000 <= Date.now()) throw invalidToken('expired');
+    const row = this.#select.get(jti);
+    if (row === undefined || row.user_id !== _id) throw invalidToken('revoked');
+    const entry = { jti, kuid: _id, expiresAt: row.expires_at, refreshed: row.refreshed === 1 };
+    this.#index.set(token, entry);
+    return entry;
+  }
+}
