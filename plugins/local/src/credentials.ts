@@ -1,7 +1,7 @@
 /**
  * What the local strategy keeps per user, and the small rules about it.
  */
-import type { PluginContext, PluginError, RequestContext, VerifyResult } from '@portcullis/sdk-plugin';
+import type { PluginContext, RequestContext, VerifyResult } from '@portcullis/sdk-plugin';
 import type { PasswordPolicy } from './config.js';
 
 /** What the namespace keeps per user (document id: the kuid). Never returned. */
