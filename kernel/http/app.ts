@@ -12,7 +12,7 @@ import { Reply, type Action, type ApiRequest } from '../api/action.js';
 import { execute } from '../api/pipeline.js';
 import type { KernelServices } from '../api/services.js';
 import { bareMeta, failure, success, type RequestMeta } from './envelope.js';
-import { jsonBody, queryArgs, requestBasics, volatileOf } from './request-parser.js';
+import { jsonBody, queryArgs, requestBasics, volatileOf, type RequestBasics } from './request-parser.js';
 import { orderedRoutes } from './route-order.js';
 
 export interface HttpSettings {
@@ -38,7 +38,7 @@ export function createApp(actions: readonly Action[], services: KernelServices, 
 
   for (const { action, route } of orderedRoutes(actions)) {
     app.on(route.verb.toUpperCase(), route.path, (c) =>
-      serve(c, services, action, async () => ({ ...requestBasics(c), controller: action.controller, action: action.action, args: { ...queryArgs(c), ...c.req.param() }, body: await jsonBody(c) })),
+      serve(c, services, action, async (basics) => ({ ...basics, controller: action.controller, action: action.action, args: { ...queryArgs(c), ...c.req.param() }, body: await jsonBody(c) })),
     );
   }
 
@@ -52,7 +52,7 @@ export function createApp(actions: readonly Action[], services: KernelServices, 
       if (typeof controller !== 'string' || !controllers.has(controller)) throw new PluginError('api.process.controller_not_found', String(controller).slice(0, 100));
       const action = byName.get(`${controller}:${String(name)}`);
       if (action === undefined) throw new PluginError('api.process.action_not_found', controller, String(name).slice(0, 100));
-      return serve(c, services, action, () => Promise.resolve(queryRequest(c, action, query)));
+      return serve(c, services, action, (basics) => Promise.resolve(queryRequest(basics, action, query)));
     } catch (error) {
       return failure(c, meta, error, log);
     }
@@ -64,11 +64,12 @@ export function createApp(actions: readonly Action[], services: KernelServices, 
 }
 
 /** Parses, runs the pipeline, and answers with the envelope, whatever happens. */
-async function serve(c: Context, services: KernelServices, action: Action, parse: () => Promise<ApiRequest>): Promise<Response> {
-  const meta: RequestMeta = { ...bareMeta(action.controller, action.action), requestId: requestBasics(c).requestId };
+async function serve(c: Context, services: KernelServices, action: Action, parse: (basics: RequestBasics) => Promise<ApiRequest>): Promise<Response> {
+  const basics = requestBasics(c);
+  const meta: RequestMeta = { ...bareMeta(action.controller, action.action), requestId: basics.requestId };
   try {
     meta.volatile = volatileOf(c);
-    const result = await execute(action, await parse(), services);
+    const result = await execute(action, await parse(basics), services);
     if (result instanceof Reply) return success(c, meta, result.result, result.status, result.headers);
     return success(c, meta, result);
   } catch (error) {
@@ -77,9 +78,8 @@ async function serve(c: Context, services: KernelServices, action: Action, parse
 }
 
 /** `POST /_query`: `{controller, action, body, jwt, ...args}`. */
-function queryRequest(c: Context, action: Action, query: JsonObject): ApiRequest {
+function queryRequest(basics: RequestBasics, action: Action, query: JsonObject): ApiRequest {
   const { controller: _controller, action: _action, body, jwt, ...rest } = query;
-  const basics = requestBasics(c);
   const args: Record<string, JsonValue> = {};
   for (const [name, value] of Object.entries(rest)) if (name !== '__proto__') args[name] = value;
   return {

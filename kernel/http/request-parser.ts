@@ -15,8 +15,10 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /** Headers a plugin never sees: they carry the caller's session. */
 const PRIVATE_HEADERS = new Set(['authorization', 'cookie']);
 
+export type RequestBasics = Pick<ApiRequest, 'requestId' | 'jwt' | 'ip' | 'headers'>;
+
 /** The parts of a request every route shares: its id, the token, the caller's address, headers. */
-export function requestBasics(c: Context): Pick<ApiRequest, 'requestId' | 'jwt' | 'ip' | 'headers'> {
+export function requestBasics(c: Context): RequestBasics {
   const supplied = c.req.query('requestId') ?? c.req.header('x-kuzzle-request-id');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(c.req.header())) {
