@@ -3,12 +3,20 @@
  * fresh temp plugins folder, optionally under another name, so one fixture
  * can play several plugins and no test writes into the repository.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
+/** The repository's own plugins (plugins/local ...). */
+export const BUNDLED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url));
+/**
+ * Plugins folders made inside the repository (git-ignored): a bundled plugin
+ * copied there still resolves its dependencies from the repository's
+ * node_modules, which a copy under /tmp would not.
+ */
+const REPO_TEMP_DIR = fileURLToPath(new URL('../../.test-plugins/', import.meta.url));
 
 /** Folders made by tempDir in this test file, removed by removeTempDirs. */
 const created: string[] = [];
@@ -17,6 +25,20 @@ const created: string[] = [];
 export function tempDir(prefix = 'portcullis-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   created.push(dir);
+  return dir;
+}
+
+/** A new plugins folder inside the repository, holding copies of the bundled plugins `bundled`. */
+export function pluginsDirWith(bundled: readonly string[]): string {
+  mkdirSync(REPO_TEMP_DIR, { recursive: true });
+  const dir = mkdtempSync(join(REPO_TEMP_DIR, 'plugins-'));
+  created.push(dir);
+  for (const name of bundled) {
+    // The built plugin only: its sources and tests are not needed to run it.
+    for (const part of ['manifest.json', 'package.json', 'dist']) {
+      cpSync(join(BUNDLED_PLUGINS_DIR, name, part), join(dir, name, part), { recursive: true });
+    }
+  }
   return dir;
 }
 

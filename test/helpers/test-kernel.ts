@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LogCapture } from '../../sdk-plugin/src/testing/log-capture.js';
 import { loadKernelConfig, type KernelConfig } from '../../kernel/config/kernel-config.js';
 import { Kernel } from '../../kernel/kernel.js';
@@ -29,9 +28,6 @@ export interface TestKernel {
   stop(): Promise<void>;
 }
 
-/** The repository's own plugins folder (plugins/local ...), for tests of the bundled plugins. */
-export const BUNDLED_PLUGINS_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url));
-
 /**
  * Writes plugins.json for these plugins into a new temp folder; returns the
  * config's path and plugins folder. A plugin with a `fixture` is copied from
@@ -51,11 +47,12 @@ export function preparePlugins(plugins: Record<string, FixturePlugin>, pluginsDi
 
 export async function startTestKernel(
   plugins: Record<string, FixturePlugin>,
-  options: { dataDir?: string; pluginsDir?: string } = {},
+  /** `config`: kernel settings over the test defaults (e.g. a small `maxRequestBytes`). */
+  options: { dataDir?: string; pluginsDir?: string; config?: Partial<KernelConfig> } = {},
 ): Promise<TestKernel> {
   const dataDir = options.dataDir ?? tempDir('portcullis-data-');
   const { pluginsDir, pluginsConfig } = preparePlugins(plugins, options.pluginsDir);
-  const config: KernelConfig = { ...loadKernelConfig({}), port: 0, dataDir, pluginsConfig, pluginsDir, logLevel: 'debug' };
+  const config: KernelConfig = { ...loadKernelConfig({}), port: 0, dataDir, pluginsConfig, pluginsDir, logLevel: 'debug', ...options.config };
   const capture = new LogCapture();
   const kernel = await Kernel.start({ config, log: createLogger('debug', capture), minPasswordCost: 4 });
   return {
