@@ -3,7 +3,9 @@
  * of the HTTP API through the real hono app, plus the few calls most of
  * those tests start with.
  */
-import { startTestKernel, BUNDLED_PLUGINS_DIR, type FixturePlugin, type TestKernel } from './test-kernel.js';
+import type { KernelConfig } from '../../kernel/config/kernel-config.js';
+import { pluginsDirWith } from './fixtures.js';
+import { startTestKernel, type FixturePlugin, type TestKernel } from './test-kernel.js';
 
 export interface ApiKernel extends TestKernel {
   /** A JSON request; `jwt` becomes a Bearer header. */
@@ -31,11 +33,11 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 export const USER_PASSWORD = 'a long enough passphrase';
 
 export async function startApiKernel(
-  options: { local?: Partial<FixturePlugin>; plugins?: Record<string, FixturePlugin>; dataDir?: string } = {},
+  options: { local?: Partial<FixturePlugin>; plugins?: Record<string, FixturePlugin>; dataDir?: string; config?: Partial<KernelConfig> } = {},
 ): Promise<ApiKernel> {
   const kernel = await startTestKernel(
     { local: { fixture: '', ...options.local, config: { cost: 4, ...options.local?.config } }, ...options.plugins },
-    { pluginsDir: BUNDLED_PLUGINS_DIR, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) },
+    { pluginsDir: pluginsDirWith(['local']), ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }), ...(options.config === undefined ? {} : { config: options.config }) },
   );
   const call: ApiKernel['call'] = async (method, path, { body, jwt, headers = {} } = {}) => {
     const response = await kernel.kernel.app.request(path, {
