@@ -13,7 +13,8 @@ import { PluginError } from '@portcullis/sdk-plugin/errors';
 export function parseExpiresIn(value: unknown, fallback: number, maxMs: number): number {
   if (value === undefined || value === null || value === '') return fallback;
   const parsed = toMilliseconds(value);
-  if (parsed === null || !Number.isSafeInteger(parsed) || parsed <= 0) {
+  // A huge number is still a readable lifetime: past the maximum, it is ttl_exceeded like any other.
+  if (parsed === null || Number.isNaN(parsed) || parsed <= 0) {
     throw new PluginError('api.assert.invalid_argument', 'expiresIn', 'a positive number of milliseconds or a timespan such as "1h"');
   }
   if (parsed > maxMs) throw new PluginError('security.token.ttl_exceeded');
