@@ -39,6 +39,11 @@ export class StrategyRegistry {
     return [...this.#strategies].filter(([, r]) => r.isolate?.status === 'ready').map(([name]) => name);
   }
 
+  /** Every registered strategy, its plugin down or not: a user deletion must reach them all. */
+  registered(): string[] {
+    return [...this.#strategies.keys()];
+  }
+
   pluginOf(strategy: string): string | undefined {
     return this.#strategies.get(strategy)?.plugin;
   }

@@ -8,9 +8,20 @@ import type { Statement } from 'better-sqlite3';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, UserRecord } from '@portcullis/sdk-plugin/protocol';
 import type { KernelDb } from '../storage/kernel-db.js';
+import type { SqlFilter } from './user-query.js';
+import { ScrollCursors } from './user-scroll.js';
 
 /** kuids are URL path segments: printable, no slash, bounded. */
 const KUID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
+
+export interface UserSearchResult {
+  hits: UserRecord[];
+  total: number;
+  /** Present when the search opened a scroll cursor. */
+  scrollId?: string;
+}
+
+type UserRow = { id: string; content: string };
 
 export class UserStore {
   readonly #get: Statement<[string], { content: string }>;
@@ -18,10 +29,15 @@ export class UserStore {
   readonly #anyAdmin: Statement<[], unknown>;
   readonly #write: Statement<[string, number, string]>;
   readonly #delete: Statement<[string]>;
+  readonly #mGet: Statement<[string], UserRow>;
+  readonly #db: KernelDb;
+  readonly #cursors = new ScrollCursors();
   /** Once an admin is seen it is remembered until a user is changed or deleted. */
   #adminSeen = false;
 
   constructor(db: KernelDb) {
+    this.#db = db;
+    this.#mGet = db.prepare('SELECT id, content FROM users WHERE id IN (SELECT value FROM json_each(?))');
     this.#get = db.prepare('SELECT content FROM users WHERE id = ?');
     this.#insert = db.prepare('INSERT INTO users (id, content, created_at) VALUES (?, ?, ?)');
     this.#delete = db.prepare('DELETE FROM users WHERE id = ?');
@@ -69,11 +85,55 @@ export class UserStore {
     return this.#save(kuid, mergeContent(user._source, changes) as UserRecord['_source']);
   }
 
+  /**
+   * Replaces a user's content (`profileIds` kept apart, as in create).
+   * @throws `security.user.not_found`
+   */
+  replace(kuid: string, content: JsonObject, profileIds: string[]): UserRecord {
+    if (!this.exists(kuid)) throw new PluginError('security.user.not_found', kuid);
+    return this.#save(kuid, { ...content, profileIds });
+  }
+
+  /** The users of `kuids` that exist, in the order asked, each once. */
+  mGet(kuids: readonly string[]): UserRecord[] {
+    const found = new Map(this.#mGet.all(JSON.stringify(kuids)).map((row) => [row.id, toRecord(row)]));
+    return [...new Set(kuids)].flatMap((kuid) => found.get(kuid) ?? []);
+  }
+
+  /**
+   * One page of the users matching `filter` (made by compileUserQuery, see
+   * user-query.ts), ordered by kuid, and how many match in all; with `scrollMs`, a cursor for the next pages (see user-scroll.ts).
+   */
+  search(filter: SqlFilter, page: { from: number; size: number; scrollMs?: number }): UserSearchResult {
+    const total = (this.#db.prepare(`SELECT COUNT(*) AS n FROM users WHERE ${filter.sql}`).get(...filter.params) as { n: number }).n;
+    const hits = this.#page(filter, page.from, page.size);
+    if (page.scrollMs === undefined) return { hits, total };
+    const scrollId = this.#cursors.open({ filter, offset: page.from + page.size, size: page.size, total, ttlMs: page.scrollMs });
+    return { hits, total, scrollId };
+  }
+
+  /**
+   * The next page of a scroll cursor; `ttlMs` renews its lifetime.
+   * @throws 404 `services.storage.unknown_scroll_id`
+   */
+  scroll(scrollId: string, ttlMs?: number): Required<UserSearchResult> {
+    const cursor = this.#cursors.take(scrollId, ttlMs);
+    const hits = this.#page(cursor.filter, cursor.offset, cursor.size);
+    cursor.offset += cursor.size;
+    return { hits, total: cursor.total, scrollId };
+  }
+
   /** Deletes a user; false if there was none. (Credentials and tokens are the caller's to remove.) */
   delete(kuid: string): boolean {
     const deleted = this.#delete.run(kuid).changes === 1;
     if (deleted) this.#adminSeen = false;
     return deleted;
+  }
+
+  #page(filter: SqlFilter, from: number, size: number): UserRecord[] {
+    // Only the condition is built; it holds no value, every value is bound.
+    const rows = this.#db.prepare(`SELECT id, content FROM users WHERE ${filter.sql} ORDER BY id LIMIT ? OFFSET ?`).all(...filter.params, size, from) as UserRow[];
+    return rows.map(toRecord);
   }
 
   #save(kuid: string, source: UserRecord['_source']): UserRecord {
@@ -82,6 +142,10 @@ export class UserStore {
     this.#adminSeen = false;
     return { _id: kuid, _source: source };
   }
+}
+
+function toRecord(row: UserRow): UserRecord {
+  return { _id: row.id, _source: JSON.parse(row.content) as UserRecord['_source'] };
 }
 
 function mergeContent(target: JsonObject, changes: JsonObject): JsonObject {

@@ -1,34 +1,51 @@
 /**
  * The security controller's user actions: first admin, create (all or
- * nothing), read, search, update, delete, strategies, token revocation.
+ * nothing), and reads (get, mGet, search, scroll, strategies). Changes and
+ * deletions are in security-user-admin.ts.
  */
 import * as z from 'zod';
+import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject } from '@portcullis/sdk-plugin/protocol';
 import { defineAction, type Action, type AuthenticatedRequest } from '../action.js';
-import { objectSchema, stringArg } from '../input.js';
+import { intArg, objectSchema, stringArg } from '../input.js';
+import { ANONYMOUS_USER } from '../pipeline.js';
 import { pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
 import { generateKuid } from '../../security/kuid.js';
+import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { createUserWithCredentials } from '../../security/user-creation.js';
+import { compileUserQuery } from '../../security/user-query.js';
+import { parseScrollTtl } from '../../security/user-scroll.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_RESULT_WINDOW } from '../../storage/store-query.js';
+import { strategiesOf } from './auth-session.js';
+
+/** Most ids one mGetUsers or mDeleteUsers takes (Kuzzle's documentsFetchCount / documentsWriteCount). */
+export const MAX_IDS = 1000;
+
+export const profileIdsSchema = z.array(z.string().max(64), { error: 'an array of profile ids' }).min(1).max(64);
+
+/** A list of kuids in a body, at most {@link MAX_IDS}. */
+export const kuidsSchema = z.array(z.string().max(128), { error: 'an array of kuids' }).max(MAX_IDS, { error: `at most ${MAX_IDS} ids` });
 
 const idArgs = z.object({ _id: stringArg(128).optional(), kuid: z.enum(['human', 'uuid']).optional() });
 
 const credentialsSchema = z.record(z.string().max(64), objectSchema).optional();
 
 const userBody = z.object({
-  content: objectSchema.and(z.object({ profileIds: z.array(z.string().max(64), { error: 'an array of profile ids' }).min(1).max(64) })),
+  content: objectSchema.and(z.object({ profileIds: profileIdsSchema })),
   credentials: credentialsSchema,
 });
 
-/** Body of createFirstAdmin and createRestrictedUser: profiles are not the caller's to choose. */
-const profilelessBody = z
-  .object({ content: objectSchema.optional(), credentials: credentialsSchema })
-  .refine((body) => body.content === undefined || !Object.hasOwn(body.content, 'profileIds'), {
-    error: 'profileIds is not allowed here',
-    path: ['content', 'profileIds'],
-  });
+/** Body of createFirstAdmin and createRestrictedUser: profiles are not the caller's to choose (see profileless). */
+const profilelessBody = z.object({ content: objectSchema.optional(), credentials: credentialsSchema });
+
+const kuidArgs = z.object({ _id: stringArg(128) });
 
 export function securityUserActions(): Action[] {
+  return [...creationActions(), ...readActions()];
+}
+
+function creationActions(): Action[] {
   return [
     defineAction({
       controller: 'security',
@@ -39,7 +56,7 @@ export function securityUserActions(): Action[] {
       args: idArgs,
       body: profilelessBody,
       handler: ({ args, body, request }, services) =>
-        createUser(services, request, { kuid: args._id ?? generateKuid(args.kuid), content: body.content ?? {}, profileIds: ['admin'], credentials: body.credentials ?? {} }),
+        createUser(services, request, { kuid: args._id ?? generateKuid(args.kuid), content: profileless(body.content), profileIds: ['admin'], credentials: body.credentials ?? {} }),
     }),
     defineAction({
       controller: 'security',
@@ -63,12 +80,95 @@ export function securityUserActions(): Action[] {
       handler: ({ args, body, request }, services) =>
         createUser(services, request, {
           kuid: args._id ?? generateKuid(args.kuid),
-          content: body.content ?? {},
+          content: profileless(body.content),
           profileIds: services.settings.restrictedProfileIds,
           credentials: body.credentials ?? {},
         }),
     }),
   ];
+}
+
+function readActions(): Action[] {
+  return [
+    defineAction({
+      controller: 'security',
+      action: 'getUser',
+      http: [{ verb: 'get', path: '/users/:_id' }],
+      summary: 'A user: `{_id, _source}`',
+      args: kuidArgs,
+      // As Kuzzle: the built-in anonymous user "-1" is answered, though it is not stored.
+      handler: ({ args }, services) => (args._id === ANONYMOUS_KUID ? ANONYMOUS_USER : existingUser(services, args._id)),
+    }),
+    defineAction({
+      controller: 'security',
+      action: 'mGetUsers',
+      http: [{ verb: 'post', path: '/users/_mGet' }, { verb: 'get', path: '/users/_mGet' }],
+      summary: 'Users by kuid (body `{ids}`, or `?ids=a,b`): `{hits}`; unknown kuids are left out',
+      args: z.object({ ids: z.union([z.string().max(MAX_IDS * 129), kuidsSchema], { error: 'kuids, as an array or separated by commas' }).optional() }),
+      body: z.object({ ids: kuidsSchema.optional() }).optional(),
+      handler: ({ args, body }, services) => ({ hits: services.users.mGet(idsOf(body?.ids, args.ids)) }),
+    }),
+    defineAction({
+      controller: 'security',
+      action: 'searchUsers',
+      http: [{ verb: 'post', path: '/users/_search' }],
+      summary: 'Users matching a query (`ids`, `terms` on _id, `match_all`, `term`/`match` equality, `bool`): `{hits, total, scrollId?}`',
+      args: z.object({
+        from: intArg(0, MAX_RESULT_WINDOW).optional(),
+        size: intArg(0, MAX_PAGE_SIZE).optional(),
+        scroll: z.union([z.string().max(32), z.number()]).optional(),
+      }),
+      body: z.object({ query: z.unknown().optional() }).strict().optional(),
+      handler({ args, body }, services) {
+        const filter = compileUserQuery(body?.query);
+        const scrollMs = parseScrollTtl(args.scroll);
+        return services.users.search(filter, { from: args.from ?? 0, size: args.size ?? DEFAULT_PAGE_SIZE, ...(scrollMs === undefined ? {} : { scrollMs }) });
+      },
+    }),
+    defineAction({
+      controller: 'security',
+      action: 'scrollUsers',
+      http: [{ verb: 'get', path: '/users/_scroll/:scrollId' }],
+      summary: 'The next page of a searchUsers opened with `scroll`; `scroll` renews the cursor',
+      args: z.object({ scrollId: stringArg(64), scroll: z.union([z.string().max(32), z.number()]).optional() }),
+      handler: ({ args }, services) => services.users.scroll(args.scrollId, parseScrollTtl(args.scroll)),
+    }),
+    defineAction({
+      controller: 'security',
+      action: 'getUserStrategies',
+      http: [{ verb: 'get', path: '/users/:_id/_strategies' }],
+      summary: 'The strategies in which a user has credentials: `{strategies, total}`',
+      args: kuidArgs,
+      async handler({ args, request }, services) {
+        if (args._id !== ANONYMOUS_KUID) existingUser(services, args._id);
+        const strategies = args._id === ANONYMOUS_KUID ? [] : await strategiesOf(args._id, request, services);
+        return { strategies, total: strategies.length };
+      },
+    }),
+  ];
+}
+
+/** Content without profileIds: Kuzzle's 400 `api.assert.forbidden_argument` if it has them. */
+function profileless(content: JsonObject | undefined): JsonObject {
+  if (content !== undefined && Object.hasOwn(content, 'profileIds')) throw new PluginError('api.assert.forbidden_argument', 'body.content.profileIds');
+  return content ?? {};
+}
+
+/** A stored user, or 404 `security.user.not_found`. */
+export function existingUser(services: KernelServices, kuid: string) {
+  const user = services.users.get(kuid);
+  if (user === null) throw new PluginError('security.user.not_found', kuid);
+  return user;
+}
+
+/** mGetUsers' ids: the body's, else the `ids` argument split on commas (Kuzzle reads both). */
+function idsOf(bodyIds: string[] | undefined, argIds: string | string[] | undefined): string[] {
+  if (bodyIds !== undefined && bodyIds.length > 0) return bodyIds;
+  const listed = typeof argIds === 'string' ? argIds.split(',') : (argIds ?? []);
+  const ids = listed.map((id) => id.trim()).filter((id) => id !== '');
+  if (ids.length === 0) throw new PluginError('api.assert.missing_argument', 'ids');
+  if (ids.length > MAX_IDS) throw new PluginError('api.assert.invalid_argument', 'ids', `at most ${MAX_IDS} ids`);
+  return ids;
 }
 
 function createUser(services: KernelServices, request: AuthenticatedRequest, user: { kuid: string; content: JsonObject; profileIds: string[]; credentials: Record<string, JsonObject> }) {
