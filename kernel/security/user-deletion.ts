@@ -10,7 +10,8 @@
  *    the user last. Should a plugin fail in this step, the user still
  *    exists (with the credentials not yet deleted) and deleting it again
  *    finishes the job.
- * Deleting the last admin is allowed: createFirstAdmin is then open again.
+ * The last admin cannot be deleted (412 `security.user.last_admin`): with no
+ * admin, createFirstAdmin would be open to anyone.
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { RequestContext } from '@portcullis/sdk-plugin/protocol';
@@ -34,6 +35,7 @@ export async function deleteUsers(deps: UserDeletionDeps, kuids: readonly string
     refuseAnonymous(kuid, field);
     if (!deps.users.exists(kuid)) throw new PluginError('security.user.not_found', kuid);
   }
+  deps.users.assertAdminRemains(unique);
   const plans: Array<{ kuid: string; strategies: string[] }> = [];
   for (const kuid of unique) plans.push({ kuid, strategies: await strategiesWithCredentials(deps.strategies, kuid, request) });
   for (const { kuid, strategies } of plans) {

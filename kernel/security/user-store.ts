@@ -27,6 +27,7 @@ export class UserStore {
   readonly #get: Statement<[string], { content: string }>;
   readonly #insert: Statement<[string, string, number]>;
   readonly #anyAdmin: Statement<[], unknown>;
+  readonly #adminIds: Statement<[], string>;
   readonly #write: Statement<[string, number, string]>;
   readonly #delete: Statement<[string]>;
   readonly #mGet: Statement<[string], UserRow>;
@@ -42,6 +43,7 @@ export class UserStore {
     this.#insert = db.prepare('INSERT INTO users (id, content, created_at) VALUES (?, ?, ?)');
     this.#delete = db.prepare('DELETE FROM users WHERE id = ?');
     this.#write = db.prepare('UPDATE users SET content = ?, updated_at = ? WHERE id = ?');
+    this.#adminIds = db.prepare<[], string>("SELECT users.id FROM users, json_each(users.content, '$.profileIds') p WHERE p.value = 'admin'").pluck();
     this.#anyAdmin = db.prepare("SELECT 1 FROM users, json_each(users.content, '$.profileIds') p WHERE p.value = 'admin' LIMIT 1");
   }
 
@@ -49,6 +51,16 @@ export class UserStore {
   adminExists(): boolean {
     if (!this.#adminSeen) this.#adminSeen = this.#anyAdmin.get() !== undefined;
     return this.#adminSeen;
+  }
+
+  /**
+   * Refuses a change that would leave no admin (412 `security.user.last_admin`):
+   * with none left, createFirstAdmin would be open to anyone on a live server.
+   */
+  assertAdminRemains(removed: readonly string[]): void {
+    const admins = this.#adminIds.all();
+    const last = admins.length > 0 && admins.every((id) => removed.includes(id));
+    if (last) throw new PluginError('security.user.last_admin', admins[0]!);
   }
 
   get(kuid: string): UserRecord | null {
@@ -123,7 +135,10 @@ export class UserStore {
     return { hits, total: cursor.total, scrollId };
   }
 
-  /** Deletes a user; false if there was none. (Credentials and tokens are the caller's to remove.) */
+  /**
+   * Deletes a user; false if there was none. (Credentials and tokens are the
+   * caller's to remove, after checking {@link assertAdminRemains}.)
+   */
   delete(kuid: string): boolean {
     const deleted = this.#delete.run(kuid).changes === 1;
     if (deleted) this.#adminSeen = false;
@@ -137,6 +152,7 @@ export class UserStore {
   }
 
   #save(kuid: string, source: UserRecord['_source']): UserRecord {
+    if (!source.profileIds.includes('admin')) this.assertAdminRemains([kuid]);
     this.#write.run(JSON.stringify(source), Date.now(), kuid);
     // The admin profile may have been taken away: look again next time.
     this.#adminSeen = false;

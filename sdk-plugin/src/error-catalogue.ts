@@ -208,6 +208,8 @@ export const ERROR_CATALOGUE = {
   'security.user.uninitialized': e(7, 4, 5, S.InternalError, 'Cannot get profiles for uninitialized user "%s"', 'Attempted to access to an unitialized User object'),
   'security.user.prevent_overwrite': e(7, 4, 6, S.BadRequestError, 'Cannot overwrite existing users.', 'Attempted to overwrite existing users. Change "onExistingUsers" params to modify this method behavior.'),
   'security.user.no_profile': e(7, 4, 7, S.InternalError, 'Cannot load user "%s": there is no security profiles associated to it', 'Database inconsistency error: a user does not have profiles associated to it'),
+  // Portcullis: with no admin left, createFirstAdmin would be open to anyone on a live server.
+  'security.user.last_admin': e(7, 4, 8, S.PreconditionError, 'Cannot remove the last administrator "%s": give another user the admin profile first.', 'The last user with the admin profile can be neither deleted nor demoted'),
   'security.role.not_found': e(7, 5, 1, S.NotFoundError, 'Role "%s" not found.', 'Attempted to access to a non-existing role'),
   'security.role.login_required': e(7, 5, 2, S.BadRequestError, 'Cannot remove the "login" action from the anonymous role.', 'Cannot remove the "login" action from the anonymous role'),
   'security.role.cannot_delete': e(7, 5, 3, S.BadRequestError, 'The following roles are protected and cannot be deleted: anonymous, default, admin', 'Attempted to delete a base role (anonymous, default, admin)'),

@@ -2,7 +2,7 @@
  * The security controller's actions that change and delete users, through
  * the real app with the real local plugin and `second` (the minimal
  * fixture): updateUser, replaceUser, upsertUser, deleteUser, mDeleteUsers,
- * revokeTokens; a deletion with a plugin down; deleting the last admin.
+ * revokeTokens; a deletion with a plugin down; the last admin kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, USER_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
@@ -189,7 +189,7 @@ describe('deleting a user while a plugin is down', () => {
   });
 });
 
-describe('deleting the last admin', () => {
+describe('the last admin', () => {
   let k: ApiKernel;
 
   beforeAll(async () => {
@@ -197,17 +197,22 @@ describe('deleting the last admin', () => {
   });
   afterAll(() => k.stop());
 
-  it('is allowed, and opens createFirstAdmin again', async () => {
+  it('is refused, and so is demoting it, while another admin makes both possible', async () => {
     const admin = await k.firstAdmin();
+    const lastAdmin = { status: 412, id: 'security.user.last_admin' };
+    expect(errorOf(await k.call('DELETE', '/users/admin', { jwt: admin }))).toEqual(lastAdmin);
+    expect(errorOf(await k.call('POST', '/users/_mDelete', { jwt: admin, body: { ids: ['admin'] } }))).toEqual(lastAdmin);
+    expect(errorOf(await k.call('PUT', '/users/admin/_update', { jwt: admin, body: { profileIds: ['default'] } }))).toEqual(lastAdmin);
+    expect(errorOf(await k.call('PUT', '/users/admin/_replace', { jwt: admin, body: { profileIds: ['default'] } }))).toEqual(lastAdmin);
+    // Still an admin, still logged in, and nobody else can take over through createFirstAdmin.
+    expect((await k.call('GET', '/_me', { jwt: admin })).body.result._source.profileIds).toEqual(['admin']);
     expect(errorOf(await k.call('POST', '/_createFirstAdmin/other', { body: {} }))).toEqual({ status: 412, id: 'api.process.admin_exists' });
-    // An admin that loses the profile does not count either: the second admin is demoted, then the first deleted.
+    // With a second admin, the first can go; a demoted admin does not count.
     await k.call('POST', '/users/second-admin/_create', { jwt: admin, body: { content: { profileIds: ['admin'] } } });
-    await k.call('PUT', '/users/second-admin/_update', { jwt: admin, body: { profileIds: ['default'] } });
+    expect(errorOf(await k.call('POST', '/users/_mDelete', { jwt: admin, body: { ids: ['admin', 'second-admin'] } }))).toEqual(lastAdmin);
     expect((await k.call('DELETE', '/users/admin', { jwt: admin })).body.result).toEqual({ _id: 'admin' });
     expect(errorOf(await k.call('GET', '/_me', { jwt: admin }))).toEqual({ status: 401, id: 'security.token.invalid' });
-    const reopened = await k.call('POST', '/_createFirstAdmin/admin', { body: { credentials: { local: { username: 'admin', password: ADMIN_PASSWORD } } } });
-    expect(reopened.status).toBe(200);
-    expect(reopened.body.result._source.profileIds).toEqual(['admin']);
-    expect((await k.call('GET', '/users/second-admin', { jwt: await k.login('admin', ADMIN_PASSWORD) })).status).toBe(200);
+    expect((await k.call('GET', '/users/second-admin', { jwt: admin })).status).toBe(401);
+    expect(errorOf(await k.call('POST', '/_createFirstAdmin/admin', { body: {} }))).toEqual({ status: 412, id: 'api.process.admin_exists' });
   });
 });
