@@ -49,6 +49,9 @@ describe('local strategy: secrets stay inside', () => {
     await run(() => p.action('password', 'reset', { body: { token: resetToken, password: 'short' } }));
     await run(() => p.action('password', 'reset', { body: { token: resetToken, password: PASSWORD } }));
     await run(() => p.action('password', 'reset', { body: { token: resetToken, password: PASSWORD } }));
+    // Self-service change: a wrong current password, an unknown user, a locked account.
+    await run(() => p.action('password', 'change', { body: { username: 'ada', currentPassword: PASSWORD, newPassword: NEW_PASSWORD } }));
+    await run(() => p.action('password', 'change', { body: { username: 'nobody', currentPassword: PASSWORD, newPassword: NEW_PASSWORD } }));
     expect(outputs.join('\n')).toContain('too many wrong passwords for this account');
     expect(p.logs().join('\n')).not.toContain(resetToken);
 

@@ -2,10 +2,15 @@
  * Plugin API actions: what a plugin declares in its `api`, served as
  * Kuzzle serves plugin controllers: controller `<plugin>/<controller>`,
  * routes under `/_/<plugin>/`, rights checked like any action. The
- * description comes from an isolate, so routes are checked again here.
+ * description comes from an isolate, which may be compromised and bypass
+ * the runtime's own checks: every part of it is checked again here, and
+ * whatever is malformed (a bad verb, a `..` segment, a route that is not an
+ * object) is left out rather than allowed to stop the boot. An action
+ * left without routes is still served through `POST /_query`. Two routes
+ * on one verb and path are refused by the route table (route-table.ts).
  */
-import type { ActionRoute, ApiDescription } from '@portcullis/sdk-plugin/protocol';
-import { defineAction, type Action, type HttpRoute } from '../action.js';
+import type { ApiDescription } from '@portcullis/sdk-plugin/protocol';
+import { defineAction, type Action, type HttpRoute, type Verb } from '../action.js';
 import { objectSchema } from '../input.js';
 import { pluginRequest } from '../plugin-request.js';
 
@@ -16,15 +21,31 @@ const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 export function pluginActions(apis: Record<string, ApiDescription>): Action[] {
   const actions: Action[] = [];
-  for (const [plugin, api] of Object.entries(apis)) {
-    for (const [controller, declared] of Object.entries(api)) {
-      for (const [action, { http }] of Object.entries(declared)) {
-        if (!NAME.test(controller) || !NAME.test(action)) continue;
-        actions.push(pluginAction(plugin, controller, action, http.flatMap((route) => routeOf(plugin, route))));
+  for (const [plugin, api] of ownEntries(apis)) {
+    for (const [controller, declared] of ownEntries(api)) {
+      for (const [action, definition] of ownEntries(declared)) {
+        if (!NAME.test(controller) || !NAME.test(action) || !isRecord(definition)) continue;
+        const http = ownValue(definition, 'http');
+        const routes = Array.isArray(http) ? http.flatMap((route: unknown) => routeOf(plugin, route)) : [];
+        actions.push(pluginAction(plugin, controller, action, routes));
       }
     }
   }
   return actions;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The own entries of an object; none for anything else. */
+function ownEntries(value: unknown): Array<[string, unknown]> {
+  return isRecord(value) ? Object.entries(value) : [];
+}
+
+/** An own property only: a prototype must not supply a value. */
+function ownValue(value: unknown, key: string): unknown {
+  return isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
 }
 
 function pluginAction(plugin: string, controller: string, action: string, http: HttpRoute[]): Action {
@@ -39,8 +60,11 @@ function pluginAction(plugin: string, controller: string, action: string, http: 
   });
 }
 
-function routeOf(plugin: string, route: ActionRoute): HttpRoute[] {
-  const segments = String(route.path).replace(/^\/+/, '').split('/');
-  if (!VERBS.has(route.verb) || segments.length > 16 || !segments.every((segment) => SEGMENT.test(segment))) return [];
-  return [{ verb: route.verb, path: `/_/${plugin}/${segments.join('/')}` }];
+function routeOf(plugin: string, route: unknown): HttpRoute[] {
+  const verb = ownValue(route, 'verb');
+  const path = ownValue(route, 'path');
+  if (typeof verb !== 'string' || !VERBS.has(verb) || typeof path !== 'string') return [];
+  const segments = path.replace(/^\/+/, '').split('/');
+  if (segments.length > 16 || !segments.every((segment) => SEGMENT.test(segment))) return [];
+  return [{ verb: verb as Verb, path: `/_/${plugin}/${segments.join('/')}` }];
 }

@@ -20,8 +20,9 @@ export function isSetByAnother(request: RequestContext, kuid: string): boolean {
   return request.userId !== null && request.userId !== kuid;
 }
 
-/** One answer for every failed login, so it tells nothing about the account. */
-export const FAILED: VerifyResult = { kuid: null, message: 'wrong username or password' };
+/** One answer for every failed login or password change, so it tells nothing about the account. */
+export const WRONG_CREDENTIALS = 'wrong username or password';
+export const FAILED: VerifyResult = { kuid: null, message: WRONG_CREDENTIALS };
 
 /** Past `maxAgeDays`, or set by another while the policy asks its user to change it. */
 export function isExpired(stored: StoredCredentials, policy: PasswordPolicy): boolean {
