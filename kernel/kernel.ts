@@ -66,6 +66,7 @@ export class Kernel {
     const tokens = new TokenStore(db, secret.key);
     tokens.sweepExpired();
     const users = new UserStore(db);
+    let started: PluginHost | undefined;
     try {
       const plugins = await phase('plugins', () =>
         PluginHost.start({
@@ -80,6 +81,7 @@ export class Kernel {
           log,
         }),
       );
+      started = plugins;
       const app = phase('routes', () => {
         const actions = routeTable(plugins.apis());
         const services: KernelServices = {
@@ -97,6 +99,8 @@ export class Kernel {
       });
       return new Kernel({ app, plugins, secret, db, log, config, tokens });
     } catch (error) {
+      // A route table refused at boot (duplicate_url) must not leave isolates running.
+      await started?.stop();
       db.close();
       throw error;
     }
