@@ -5,8 +5,8 @@
  * generated from the table, so an action exists everywhere or nowhere.
  *
  * Rights: calling `controller:action` needs a role granting it
- * (security/rights.ts); `openBeforeFirstAdmin` also lets anyone call it
- * while no admin exists.
+ * (security/rights.ts). `openBeforeFirstAdmin` replaces that check: anyone
+ * may call the action while no admin exists, and nobody after (412).
  */
 import type * as z from 'zod';
 import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';

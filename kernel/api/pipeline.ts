@@ -40,7 +40,8 @@ function authenticate(action: Action, jwt: string | null, services: KernelServic
   try {
     return callerOf(jwt, services);
   } catch (error) {
-    if (TOKEN_TOLERANT.has(`${action.controller}:${action.action}`)) return { user: ANONYMOUS_USER, token: null };
+    const badToken = error instanceof PluginError && error.id === 'security.token.invalid';
+    if (badToken && TOKEN_TOLERANT.has(`${action.controller}:${action.action}`)) return { user: ANONYMOUS_USER, token: null };
     throw error;
   }
 }

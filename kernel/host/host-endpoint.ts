@@ -50,8 +50,6 @@ const MAX_LOG_LINE = 4000;
  * thread may have in flight.
  */
 const PASSWORD_CONCURRENCY = 4;
-/** A user's content is a profile, not a store: 64 KiB is generous. */
-const MAX_USER_CONTENT_BYTES = 64 * 1024;
 
 export function createHostEndpoint(plugin: string, deps: HostDependencies): HostEndpoint {
   const throttle = new LogThrottle();
@@ -173,9 +171,7 @@ function createUser(plugin: string, deps: HostDependencies, params: HostCall['pa
   if (typeof content !== 'object' || content === null || Array.isArray(content) || !checkJsonResult(content).ok) {
     throw new PluginError('api.assert.invalid_argument', 'content', 'a plain JSON object');
   }
-  if (Buffer.byteLength(JSON.stringify(content)) > MAX_USER_CONTENT_BYTES) {
-    throw new PluginError('api.assert.invalid_argument', 'content', `at most ${MAX_USER_CONTENT_BYTES} bytes of JSON`);
-  }
+  // Size and depth are checked by the user store, for every way users are written.
   return deps.users.create(kuid === null || kuid === undefined ? null : kuidOf(kuid), content as Record<string, never>, profileIds);
 }
 

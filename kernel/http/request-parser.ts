@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';
 import type { ApiRequest } from '../api/action.js';
+import { MAX_JSON_DEPTH, nestingDepth } from '../storage/json-limits.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /** Headers a plugin never sees: they carry the caller's session. */
@@ -53,12 +54,7 @@ export async function jsonBody(c: Context): Promise<JsonObject | null> {
   if (text.trim() === '') return null;
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new PluginError('network.http.unsupported_content', type.slice(0, 100));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new PluginError('network.http.body_parse_failed', (error as Error).message.slice(0, 200));
-  }
+  const parsed = parseJson(text, 'network.http.body_parse_failed');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new PluginError('network.http.body_parse_failed', 'the body must be a JSON object');
   }
@@ -69,10 +65,16 @@ export async function jsonBody(c: Context): Promise<JsonObject | null> {
 export function volatileOf(c: Context): JsonValue {
   const header = c.req.header('x-kuzzle-volatile');
   if (header === undefined || header === '') return null;
+  return parseJson(header, 'network.http.volatile_parse_failed') as JsonValue;
+}
+
+/** JSON.parse, refusing nesting deeper than {@link MAX_JSON_DEPTH} before parsing. */
+function parseJson(text: string, errorId: 'network.http.body_parse_failed' | 'network.http.volatile_parse_failed'): unknown {
+  if (nestingDepth(text) > MAX_JSON_DEPTH) throw new PluginError(errorId, `nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return JSON.parse(header) as JsonValue;
+    return JSON.parse(text);
   } catch (error) {
-    throw new PluginError('network.http.volatile_parse_failed', (error as Error).message.slice(0, 200));
+    throw new PluginError(errorId, (error as Error).message.slice(0, 200));
   }
 }
 

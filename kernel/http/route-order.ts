@@ -19,5 +19,6 @@ function compareSpecificity(a: string, b: string): number {
     const rightParam = right[i]!.startsWith(':');
     if (leftParam !== rightParam) return leftParam ? 1 : -1;
   }
-  return 0;
+  // One path a prefix of the other: a total order, so `/pets`, `/pets/all` and `/pets/:id` sort the same from any start.
+  return left.length - right.length;
 }

@@ -89,8 +89,14 @@ export class IsolateChannel {
   send(task: PluginTask): Promise<TaskOutcome> {
     const id = this.#nextId++;
     return new Promise((settle) => {
+      try {
+        this.#port.postMessage({ type: 'task', id, ...task });
+      } catch (error) {
+        // A value structured cloning refuses (too deep, not cloneable): this call fails, nothing else.
+        settle({ ok: false, error: new PluginError('plugin.runtime.unexpected_error', `cannot send "${task.method}" to the isolate: ${(error as Error).name}`).toWire() });
+        return;
+      }
       this.#pending.set(id, { method: task.method, settle });
-      this.#port.postMessage({ type: 'task', id, ...task });
       awake.extend();
     });
   }

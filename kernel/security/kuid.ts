@@ -1,7 +1,8 @@
 /**
  * Generated user ids, as Kuzzle makes them: `kuid-<adjective>-<name>-<n>`
  * (readable in logs and consoles) or, with `kuid=uuid`, `kuid-<uuid>`.
- * The readable form carries 40 random bits, so a clash is only a retry.
+ * The readable form carries 40 random bits; a clash with an existing user
+ * would be a 412 the client can retry.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 

@@ -10,7 +10,7 @@ import type { JsonObject, RequestContext, UserRecord } from '@portcullis/sdk-plu
 import type { Logger } from '../log.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
 import type { Rights } from './rights.js';
-import type { UserStore } from './user-store.js';
+import { assertKuid, type UserStore } from './user-store.js';
 
 export interface NewUser {
   kuid: string;
@@ -24,11 +24,20 @@ export interface UserCreationDeps {
   users: UserStore;
   strategies: StrategyRegistry;
   rights: Rights;
+  tokens: { deleteUser(kuid: string): void };
   log: Logger;
 }
 
-export async function createUserWithCredentials(deps: UserCreationDeps, user: NewUser, request: RequestContext): Promise<UserRecord> {
+/**
+ * Checked synchronously right before the user is written, after the awaits
+ * on plugins: createFirstAdmin's "no admin yet" must still hold then, or two
+ * concurrent calls would both create an admin.
+ */
+export type CreationGuard = () => void;
+
+export async function createUserWithCredentials(deps: UserCreationDeps, user: NewUser, request: RequestContext, guard: CreationGuard = () => {}): Promise<UserRecord> {
   const { users, strategies } = deps;
+  assertKuid(user.kuid);
   assertProfiles(deps.rights, user.profileIds);
   const entries = Object.entries(user.credentials);
   for (const [strategy] of entries) strategies.assertAvailable(strategy);
@@ -39,6 +48,7 @@ export async function createUserWithCredentials(deps: UserCreationDeps, user: Ne
       throw new PluginError('security.credentials.database_inconsistency', user.kuid);
     }
   }
+  guard();
   const created = users.create(user.kuid, user.content, user.profileIds);
   const done: string[] = [];
   try {
@@ -63,6 +73,8 @@ async function rollback(deps: UserCreationDeps, kuid: string, strategies: string
       deps.log.error({ strategy, kuid, error: (error as PluginError).id }, 'user creation rollback: could not delete credentials');
     }
   }
+  // Nobody should hold a token yet; a login between creation and rollback is not impossible.
+  deps.tokens.deleteUser(kuid);
   deps.users.delete(kuid);
 }
 

@@ -35,20 +35,24 @@ export async function deleteUsers(deps: UserDeletionDeps, kuids: readonly string
     refuseAnonymous(kuid, field);
     if (!deps.users.exists(kuid)) throw new PluginError('security.user.not_found', kuid);
   }
-  deps.users.assertAdminRemains(unique);
-  const plans: Array<{ kuid: string; strategies: string[] }> = [];
-  for (const kuid of unique) plans.push({ kuid, strategies: await strategiesWithCredentials(deps.strategies, kuid, request) });
-  for (const { kuid, strategies } of plans) {
-    for (const strategy of strategies) {
-      try {
-        await deps.strategies.call(strategy, 'delete', { request, kuid, strategy });
-      } catch (error) {
-        deps.log.error({ kuid, strategy, error: (error as PluginError).id }, 'user deletion: could not delete credentials; the user is kept');
-        throw error;
+  const release = deps.users.reserveDeletion(unique);
+  try {
+    const plans: Array<{ kuid: string; strategies: string[] }> = [];
+    for (const kuid of unique) plans.push({ kuid, strategies: await strategiesWithCredentials(deps.strategies, kuid, request) });
+    for (const { kuid, strategies } of plans) {
+      for (const strategy of strategies) {
+        try {
+          await deps.strategies.call(strategy, 'delete', { request, kuid, strategy });
+        } catch (error) {
+          deps.log.error({ kuid, strategy, error: (error as PluginError).id }, 'user deletion: could not delete credentials; the user is kept');
+          throw error;
+        }
       }
+      deps.tokens.deleteUser(kuid);
+      deps.users.delete(kuid);
     }
-    deps.tokens.deleteUser(kuid);
-    deps.users.delete(kuid);
+  } finally {
+    release();
   }
   return unique;
 }

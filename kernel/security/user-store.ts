@@ -7,9 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, UserRecord } from '@portcullis/sdk-plugin/protocol';
+import { MAX_JSON_DEPTH, nestingDepth } from '../storage/json-limits.js';
 import type { KernelDb } from '../storage/kernel-db.js';
 import type { SqlFilter } from './user-query.js';
 import { ScrollCursors } from './user-scroll.js';
+
+/** A user's content is a profile, not a store: 64 KiB is generous. */
+export const MAX_USER_CONTENT_BYTES = 64 * 1024;
 
 /** kuids are URL path segments: printable, no slash, bounded. */
 const KUID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
@@ -33,6 +37,8 @@ export class UserStore {
   readonly #mGet: Statement<[string], UserRow>;
   readonly #db: KernelDb;
   readonly #cursors = new ScrollCursors();
+  /** Users a deletion in progress will remove (kuid -> deletions): they no longer count as admins. */
+  readonly #leaving = new Map<string, number>();
   /** Once an admin is seen it is remembered until a user is changed or deleted. */
   #adminSeen = false;
 
@@ -59,8 +65,26 @@ export class UserStore {
    */
   assertAdminRemains(removed: readonly string[]): void {
     const admins = this.#adminIds.all();
-    const last = admins.length > 0 && admins.every((id) => removed.includes(id));
-    if (last) throw new PluginError('security.user.last_admin', admins[0]!);
+    const gone = (id: string) => removed.includes(id) || this.#leaving.has(id);
+    if (admins.length > 0 && admins.every(gone)) throw new PluginError('security.user.last_admin', admins[0]!);
+  }
+
+  /**
+   * Checks {@link assertAdminRemains} and marks `kuids` as leaving until the
+   * returned function is called: a deletion awaits plugins between its check
+   * and its end, and two concurrent ones must not each leave the other's
+   * admin as the last.
+   */
+  reserveDeletion(kuids: readonly string[]): () => void {
+    this.assertAdminRemains(kuids);
+    for (const kuid of kuids) this.#leaving.set(kuid, (this.#leaving.get(kuid) ?? 0) + 1);
+    return () => {
+      for (const kuid of kuids) {
+        const count = (this.#leaving.get(kuid) ?? 1) - 1;
+        if (count === 0) this.#leaving.delete(kuid);
+        else this.#leaving.set(kuid, count);
+      }
+    };
   }
 
   get(kuid: string): UserRecord | null {
@@ -75,10 +99,10 @@ export class UserStore {
   /** Creates a user; an existing kuid is `security.user.already_exists`. */
   create(kuid: string | null, content: JsonObject, profileIds: string[]): UserRecord {
     const id = kuid ?? `kuid-${randomUUID()}`;
-    if (!KUID_PATTERN.test(id)) throw new PluginError('api.assert.invalid_argument', '_id', 'a kuid of 1 to 128 letters, digits, "_", ".", "@" or "-"');
+    assertKuid(id);
     const source = { ...content, profileIds };
     try {
-      this.#insert.run(id, JSON.stringify(source), Date.now());
+      this.#insert.run(id, serialize(source), Date.now());
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new PluginError('security.user.already_exists', id);
       throw error;
@@ -153,11 +177,28 @@ export class UserStore {
 
   #save(kuid: string, source: UserRecord['_source']): UserRecord {
     if (!source.profileIds.includes('admin')) this.assertAdminRemains([kuid]);
-    this.#write.run(JSON.stringify(source), Date.now(), kuid);
+    this.#write.run(serialize(source), Date.now(), kuid);
     // The admin profile may have been taken away: look again next time.
     this.#adminSeen = false;
     return { _id: kuid, _source: source };
   }
+}
+
+/** A user's content as stored: bounded in size and depth (see json-limits.ts). */
+function serialize(source: UserRecord['_source']): string {
+  const json = JSON.stringify(source);
+  if (Buffer.byteLength(json) > MAX_USER_CONTENT_BYTES) {
+    throw new PluginError('api.assert.invalid_argument', 'content', `at most ${MAX_USER_CONTENT_BYTES} bytes of JSON`);
+  }
+  if (nestingDepth(json) > MAX_JSON_DEPTH) {
+    throw new PluginError('api.assert.invalid_argument', 'content', `JSON nested at most ${MAX_JSON_DEPTH} levels deep`);
+  }
+  return json;
+}
+
+/** 400 `api.assert.invalid_argument` unless `kuid` can be a user id. */
+export function assertKuid(kuid: string): void {
+  if (!KUID_PATTERN.test(kuid)) throw new PluginError('api.assert.invalid_argument', '_id', 'a kuid of 1 to 128 letters, digits, "_", ".", "@" or "-"');
 }
 
 function toRecord(row: UserRow): UserRecord {

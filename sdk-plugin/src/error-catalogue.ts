@@ -111,7 +111,6 @@ export const ERROR_CATALOGUE = {
   'plugin.runtime.init_timeout': e(4, 2, 12, S.PluginImplementationError, 'Plugin "%s": init did not finish within %sms.', "A plugin's init function did not finish within the configured delay"),
   'plugin.runtime.malformed_message': e(4, 2, 13, S.PluginImplementationError, 'Plugin "%s" sent a malformed message: %s.', 'A plugin isolate sent a message that does not follow the kernel/isolate protocol'),
   'plugin.runtime.invalid_result': e(4, 2, 14, S.PluginImplementationError, 'Plugin "%s": method "%s" returned an invalid result: %s.', 'A plugin method returned a value of the wrong shape'),
-  'plugin.runtime.host_unavailable': e(4, 2, 15, S.ServiceUnavailableError, 'Host service "%s" is not available yet: %s.', 'A plugin called a host service whose kernel side is not built yet'),
   'plugin.strategy.invalid_description': e(4, 3, 1, S.PluginImplementationError, '%s expected the strategy description to be an object, got: %s.', 'The strategy.description field must be an object'),
   'plugin.strategy.invalid_methods': e(4, 3, 2, S.PluginImplementationError, '%s expected a "methods" property of type "object", got: %s.', 'The strategy.methods field must be an object'),
   'plugin.strategy.invalid_method_type': e(4, 3, 3, S.PluginImplementationError, '%s expected a "%s" property of type "string", got: %s.', 'Method definitions in the strategy.methods configuration must be of type string'),

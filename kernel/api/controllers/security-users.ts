@@ -55,8 +55,14 @@ function creationActions(): Action[] {
       openBeforeFirstAdmin: true,
       args: idArgs,
       body: profilelessBody,
-      handler: ({ args, body, request }, services) =>
-        createUser(services, request, { kuid: args._id ?? generateKuid(args.kuid), content: profileless(body.content), profileIds: ['admin'], credentials: body.credentials ?? {} }),
+      handler: ({ args, body, request }, services) => {
+        // An admin nobody can log in as would close createFirstAdmin for good.
+        if (Object.keys(body.credentials ?? {}).length === 0) throw new PluginError('api.assert.missing_argument', 'body.credentials');
+        const user = { kuid: args._id ?? generateKuid(args.kuid), content: profileless(body.content), profileIds: ['admin'], credentials: body.credentials ?? {} };
+        return createUserWithCredentials(services, user, pluginRequest(request), () => {
+          if (services.users.adminExists()) throw new PluginError('api.process.admin_exists');
+        });
+      },
     }),
     defineAction({
       controller: 'security',
