@@ -20,6 +20,16 @@ export function isSetByAnother(request: RequestContext, kuid: string): boolean {
   return request.userId !== null && request.userId !== kuid;
 }
 
+/**
+ * A request of the auth controller: users acting on their own credentials
+ * (the kernel passes the caller's own kuid there), as opposed to an admin
+ * through the security controller, or the kernel creating or deleting a
+ * user. `requirePassword` applies to these only.
+ */
+export function isSelfService(request: RequestContext): boolean {
+  return request.controller === 'auth';
+}
+
 /** One answer for every failed login or password change, so it tells nothing about the account. */
 export const WRONG_CREDENTIALS = 'wrong username or password';
 export const FAILED: VerifyResult = { kuid: null, message: WRONG_CREDENTIALS };
@@ -32,9 +42,10 @@ export function isExpired(stored: StoredCredentials, policy: PasswordPolicy): bo
 }
 
 /**
- * A password change ends the user's sessions at once: all of them after a
- * reset or an admin's change, all but the caller's own when users change
- * their own password (they stay logged in where they made the change).
+ * A password change or deletion ends the user's sessions at once: all of
+ * them after a reset or an admin's change or deletion, all but the caller's
+ * own when users change or delete their own password (they stay logged in
+ * where they made the change). A username change ends none.
  */
 export async function revokeTokens(context: PluginContext, kuid: string, request: RequestContext | null): Promise<void> {
   const own = request !== null && request.userId === kuid;

@@ -10,6 +10,7 @@
 import { Strategy as PassportLocal } from 'passport-local';
 import {
   BadRequestError,
+  ForbiddenError,
   NotFoundError,
   PreconditionError,
   definePlugin,
@@ -25,7 +26,7 @@ import {
 } from '@portcullis/sdk-plugin';
 import { parseConfig, type LocalConfig } from './config.js';
 import { CredentialStore, type CredentialsDocument } from './credential-store.js';
-import { FAILED, isExpired, isSetByAnother, revokeTokens, type StoredCredentials } from './credentials.js';
+import { FAILED, isExpired, isSelfService, isSetByAnother, revokeTokens, type StoredCredentials } from './credentials.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordActions } from './password-actions.js';
 import { PasswordCheck } from './password-check.js';
@@ -34,6 +35,13 @@ import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import { normalizeUsername } from './usernames.js';
 
 const CREDENTIAL_FIELDS = new Set(['username', 'password', 'currentPassword']);
+const SELF_DELETION_REFUSED =
+  'your local credentials can only be deleted by an administrator (security:deleteCredentials): this server requires the current password for every change, and a deletion cannot carry one';
+
+function assertKnownFields(credentials: JsonObject): void {
+  const unknown = Object.keys(credentials).find((field) => !CREDENTIAL_FIELDS.has(field));
+  if (unknown !== undefined) throw new BadRequestError(`unknown credential field "${unknown}"`);
+}
 
 export default definePlugin(
   class LocalPlugin implements StrategyPlugin {
@@ -72,25 +80,16 @@ export default definePlugin(
     }
 
     async validate(request: RequestContext, credentials: JsonObject, kuid: string, _strategy: string, isUpdate: boolean): Promise<void> {
-      const unknown = Object.keys(credentials).find((field) => !CREDENTIAL_FIELDS.has(field));
-      if (unknown !== undefined) throw new BadRequestError(`unknown credential field "${unknown}"`);
-      const stored = isUpdate ? await this.#credentials.get(kuid) : null;
-      if (isUpdate && stored === null) throw new NotFoundError('this user has no local credentials');
-      if (isUpdate && credentials.username === undefined && credentials.password === undefined) {
-        throw new BadRequestError('nothing to update: give a username, a password, or both');
-      }
-      // First, before any other answer can hint at the current password.
-      if (stored !== null && this.#config.requirePassword && request.controller === 'auth' && request.action === 'updateMyCredentials') {
-        await this.#check.currentPassword(credentials.currentPassword, stored._source);
-      }
-      const renaming = credentials.username !== undefined || !isUpdate;
-      const username = renaming ? normalizeUsername(credentials.username, this.#config.caseSensitiveUsernames) : (stored?._source.username ?? '');
-      if (renaming) await this.#assertUsernameFree(username, String(credentials.username), kuid);
-      if (credentials.password !== undefined || !isUpdate) {
-        const password = normalizePassword(credentials.password);
-        checkPasswordPolicy(password, username, this.#config.policy);
-        if (stored !== null) await this.#credentials.assertNotReused(password, stored._source);
-      }
+      assertKnownFields(credentials);
+      const stored = isUpdate ? await this.#forUpdate(credentials, kuid) : null;
+      // A user's own update under requirePassword: `update` proves the current
+      // password first, then applies every rule below. Proving it here too
+      // would cost a second bcrypt compare per change (the kernel always calls
+      // validate then update); applying the rules here without it would answer
+      // about the new password (its history holds the current one) to a caller
+      // who has proven nothing. validate writes nothing, so deferring is safe.
+      if (stored !== null && this.#mustProveCurrent(request)) return;
+      await this.#checkRules(credentials, kuid, stored);
     }
 
     async create(request: RequestContext, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject> {
@@ -109,8 +108,14 @@ export default definePlugin(
       return { username, kuid };
     }
 
-    async update(request: RequestContext, credentials: JsonObject, kuid: string, strategy: string): Promise<JsonObject> {
-      await this.validate(request, credentials, kuid, strategy, true);
+    async update(request: RequestContext, credentials: JsonObject, kuid: string): Promise<JsonObject> {
+      assertKnownFields(credentials);
+      const proving = this.#mustProveCurrent(request);
+      const checked = await this.#forUpdate(credentials, kuid);
+      // First, before any rule can answer about the new password.
+      if (proving) await this.#check.currentPassword(credentials.currentPassword, checked._source);
+      await this.#checkRules(credentials, kuid, checked);
+      // Read again: the checks above take a while (bcrypt) and the history must be the latest.
       const stored = await this.#credentials.get(kuid);
       if (stored === null) throw new NotFoundError('this user has no local credentials');
       const changes: Partial<StoredCredentials> = {};
@@ -118,21 +123,31 @@ export default definePlugin(
       if (credentials.password !== undefined) {
         Object.assign(changes, await this.#credentials.passwordChanges(stored._source, normalizePassword(credentials.password), request.userId !== kuid));
       }
-      const { _source } = await this.#write(String(credentials.username), () => this.#credentials.repository.update(kuid, { ...changes }));
+      // A proven current password holds only over the hash it was checked against: changed meanwhile, it is no longer current.
+      const expected: JsonObject = proving ? { hash: checked._source.hash } : {};
+      const written = await this.#write(String(credentials.username), () => this.#credentials.repository.updateIf(kuid, expected, { ...changes }));
+      if (written === null) throw proving ? new BadRequestError('currentPassword is wrong') : new NotFoundError('this user has no local credentials');
       if (credentials.password !== undefined) {
         // A new password ends what the old one allowed: sessions and pending reset tokens.
         await this.#resets.voidFor(kuid);
         await revokeTokens(this.#context, kuid, request);
       }
-      return { username: _source.username as string, kuid };
+      return { username: written._source.username as string, kuid };
     }
 
-    async delete(_request: RequestContext, kuid: string): Promise<void> {
+    async delete(request: RequestContext, kuid: string): Promise<void> {
+      // requirePassword: a stolen token must not swap the password by deleting
+      // it and creating another (createMyCredentials is open to users without
+      // local credentials). A DELETE carries no body, and a password in the
+      // query string would be kept in URLs and logs: the user asks an admin.
+      if (this.#config.requirePassword && isSelfService(request)) throw new ForbiddenError(SELF_DELETION_REFUSED);
       const stored = await this.#credentials.get(kuid);
       if (stored === null) throw new NotFoundError('this user has no local credentials');
       await this.#credentials.repository.delete(kuid);
       await this.#resets.voidFor(kuid);
       await this.#throttle.clear(stored._source.username);
+      // What the password allowed ends with it: an admin's deletion locks the user out.
+      await revokeTokens(this.#context, kuid, request);
     }
 
     async exists(_request: RequestContext, kuid: string): Promise<boolean> {
@@ -169,6 +184,34 @@ export default definePlugin(
       // Proven but expired: the user changes it with the `local/password:change` action.
       if (isExpired(proven.stored._source, this.#config.policy)) return { kuid: null, message: 'password expired: it must be changed' };
       return { kuid: proven.stored._id };
+    }
+
+    /** The stored credentials an update applies to; 404 without, 400 for an empty update. */
+    async #forUpdate(credentials: JsonObject, kuid: string): Promise<CredentialsDocument> {
+      const stored = await this.#credentials.get(kuid);
+      if (stored === null) throw new NotFoundError('this user has no local credentials');
+      if (credentials.username === undefined && credentials.password === undefined) {
+        throw new BadRequestError('nothing to update: give a username, a password, or both');
+      }
+      return stored;
+    }
+
+    /** requirePassword applies to users changing their own credentials, not to admins. */
+    #mustProveCurrent(request: RequestContext): boolean {
+      return this.#config.requirePassword && isSelfService(request);
+    }
+
+    /** Username and password rules; `stored` is null for a creation. */
+    async #checkRules(credentials: JsonObject, kuid: string, stored: CredentialsDocument | null): Promise<void> {
+      const isUpdate = stored !== null;
+      const renaming = credentials.username !== undefined || !isUpdate;
+      const username = renaming ? normalizeUsername(credentials.username, this.#config.caseSensitiveUsernames) : stored._source.username;
+      if (renaming) await this.#assertUsernameFree(username, String(credentials.username), kuid);
+      if (credentials.password !== undefined || !isUpdate) {
+        const password = normalizePassword(credentials.password);
+        checkPasswordPolicy(password, username, this.#config.policy);
+        if (isUpdate) await this.#credentials.assertNotReused(password, stored._source);
+      }
     }
 
     async #assertUsernameFree(username: string, asGiven: string, kuid: string): Promise<void> {
