@@ -2,22 +2,30 @@
  * Scroll cursors of security:searchUsers, kept in memory: a cursor is the
  * compiled query and where the next page starts, and lives for the `scroll`
  * duration the client gave, renewed by each scrollUsers. Pages are read
- * again from the table (ordered by kuid), so a cursor is not a snapshot: a
+ * again from the table (in the search's order, kuid last), so a cursor is not a snapshot: a
  * user deleted meanwhile is simply not returned; `total` is the count at the
  * initial search, as Elasticsearch reports it.
+ *
+ * Memory is bounded twice: at most {@link MAX_CURSORS} cursors, and at most
+ * {@link MAX_CURSOR_CHARS} characters of SQL and bound values among them
+ * (one query holds about 1.1 million at most, see user-query.ts), so a client
+ * opening cursors on large queries pushes out the least recently used ones
+ * instead of growing the heap.
  */
 import { randomUUID } from 'node:crypto';
 import ms, { type StringValue } from 'ms';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
-import type { SqlFilter } from './user-query.js';
+import type { UserSearchQuery } from './user-query.js';
 
 /** Kuzzle's default `services.storageEngine.maxScrollDuration`. */
 export const MAX_SCROLL_MS = 60_000;
 /** Open cursors at most; past that the oldest is dropped (its next scroll is a 404). */
 const MAX_CURSORS = 1000;
+/** About 32 MB of Latin-1 text: room for 1000 ordinary cursors, or about 30 of the largest queries. */
+const MAX_CURSOR_CHARS = 32_000_000;
 
 export interface ScrollCursor {
-  filter: SqlFilter;
+  query: UserSearchQuery;
   /** Offset of the next page. */
   offset: number;
   size: number;
@@ -28,13 +36,22 @@ export interface ScrollCursor {
 
 export class ScrollCursors {
   readonly #cursors = new Map<string, ScrollCursor>();
+  /** Characters each cursor holds, and their sum. */
+  readonly #weights = new Map<string, number>();
+  #chars = 0;
 
   /** Opens a cursor; answers its id (random, so not guessable). */
   open(cursor: Omit<ScrollCursor, 'expiresAt'>): string {
     this.#sweep();
-    if (this.#cursors.size >= MAX_CURSORS) this.#cursors.delete(this.#cursors.keys().next().value!);
+    const weight = weightOf(cursor.query);
+    // The least recently used go first (the map is in order of last use).
+    while (this.#cursors.size > 0 && (this.#cursors.size >= MAX_CURSORS || this.#chars + weight > MAX_CURSOR_CHARS)) {
+      this.#drop(this.#cursors.keys().next().value!);
+    }
     const id = randomUUID();
     this.#cursors.set(id, { ...cursor, expiresAt: Date.now() + cursor.ttlMs });
+    this.#weights.set(id, weight);
+    this.#chars += weight;
     return id;
   }
 
@@ -44,8 +61,11 @@ export class ScrollCursors {
    */
   take(id: string, ttlMs?: number): ScrollCursor {
     const cursor = this.#cursors.get(id);
+    if (cursor === undefined || cursor.expiresAt <= Date.now()) {
+      this.#drop(id);
+      throw new PluginError('services.storage.unknown_scroll_id');
+    }
     this.#cursors.delete(id);
-    if (cursor === undefined || cursor.expiresAt <= Date.now()) throw new PluginError('services.storage.unknown_scroll_id');
     cursor.ttlMs = ttlMs ?? cursor.ttlMs;
     cursor.expiresAt = Date.now() + cursor.ttlMs;
     // Re-inserted: the map stays in order of last use, oldest first.
@@ -55,8 +75,24 @@ export class ScrollCursors {
 
   #sweep(): void {
     const now = Date.now();
-    for (const [id, cursor] of this.#cursors) if (cursor.expiresAt <= now) this.#cursors.delete(id);
+    for (const [id, cursor] of this.#cursors) if (cursor.expiresAt <= now) this.#drop(id);
   }
+
+  #drop(id: string): void {
+    this.#chars -= this.#weights.get(id) ?? 0;
+    this.#weights.delete(id);
+    this.#cursors.delete(id);
+  }
+}
+
+/** Characters a cursor keeps alive: its SQL and its bound values (a number counts 8). */
+function weightOf(query: UserSearchQuery): number {
+  let chars = 0;
+  for (const part of [query.filter, query.order, query.after]) {
+    chars += part.sql.length;
+    for (const param of part.params) chars += typeof param === 'string' ? param.length : 8;
+  }
+  return chars;
 }
 
 /**

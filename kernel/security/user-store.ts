@@ -9,7 +9,7 @@ import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, UserRecord } from '@portcullis/sdk-plugin/protocol';
 import { MAX_JSON_DEPTH, nestingDepth } from '../storage/json-limits.js';
 import type { KernelDb } from '../storage/kernel-db.js';
-import type { SqlFilter } from './user-query.js';
+import type { UserSearchQuery } from './user-query.js';
 import { ScrollCursors } from './user-scroll.js';
 
 /** A user's content is a profile, not a store: 64 KiB is generous. */
@@ -137,14 +137,14 @@ export class UserStore {
   }
 
   /**
-   * One page of the users matching `filter` (made by compileUserQuery, see
-   * user-query.ts), ordered by kuid, and how many match in all; with `scrollMs`, a cursor for the next pages (see user-scroll.ts).
+   * One page of the users matching `query.filter` (made by compileUserSearch,
+   * see user-sort.ts), in its order, and how many match in all; with `scrollMs`, a cursor for the next pages (see user-scroll.ts).
    */
-  search(filter: SqlFilter, page: { from: number; size: number; scrollMs?: number }): UserSearchResult {
-    const total = (this.#db.prepare(`SELECT COUNT(*) AS n FROM users WHERE ${filter.sql}`).get(...filter.params) as { n: number }).n;
-    const hits = this.#page(filter, page.from, page.size);
+  search(query: UserSearchQuery, page: { from: number; size: number; scrollMs?: number }): UserSearchResult {
+    const total = (this.#db.prepare(`SELECT COUNT(*) AS n FROM users WHERE ${query.filter.sql}`).get(...query.filter.params) as { n: number }).n;
+    const hits = this.#page(query, page.from, page.size);
     if (page.scrollMs === undefined) return { hits, total };
-    const scrollId = this.#cursors.open({ filter, offset: page.from + page.size, size: page.size, total, ttlMs: page.scrollMs });
+    const scrollId = this.#cursors.open({ query, offset: page.from + page.size, size: page.size, total, ttlMs: page.scrollMs });
     return { hits, total, scrollId };
   }
 
@@ -154,7 +154,7 @@ export class UserStore {
    */
   scroll(scrollId: string, ttlMs?: number): Required<UserSearchResult> {
     const cursor = this.#cursors.take(scrollId, ttlMs);
-    const hits = this.#page(cursor.filter, cursor.offset, cursor.size);
+    const hits = this.#page(cursor.query, cursor.offset, cursor.size);
     cursor.offset += cursor.size;
     return { hits, total: cursor.total, scrollId };
   }
@@ -169,9 +169,10 @@ export class UserStore {
     return deleted;
   }
 
-  #page(filter: SqlFilter, from: number, size: number): UserRecord[] {
-    // Only the condition is built; it holds no value, every value is bound.
-    const rows = this.#db.prepare(`SELECT id, content FROM users WHERE ${filter.sql} ORDER BY id LIMIT ? OFFSET ?`).all(...filter.params, size, from) as UserRow[];
+  #page({ filter, after, order }: UserSearchQuery, from: number, size: number): UserRecord[] {
+    // Only the condition and order are built; they hold no value, every value is bound.
+    const sql = `SELECT id, content FROM users WHERE (${filter.sql}) AND (${after.sql}) ORDER BY ${order.sql} LIMIT ? OFFSET ?`;
+    const rows = this.#db.prepare(sql).all(...filter.params, ...after.params, ...order.params, size, from) as UserRow[];
     return rows.map(toRecord);
   }
 

@@ -3,6 +3,7 @@
  * nothing), and reads (get, mGet, search, scroll, strategies). Changes and
  * deletions are in security-user-admin.ts.
  */
+import Database from 'better-sqlite3';
 import * as z from 'zod';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject } from '@portcullis/sdk-plugin/protocol';
@@ -14,8 +15,8 @@ import type { KernelServices } from '../services.js';
 import { generateKuid } from '../../security/kuid.js';
 import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { createUserWithCredentials } from '../../security/user-creation.js';
-import { compileUserQuery } from '../../security/user-query.js';
 import { parseScrollTtl } from '../../security/user-scroll.js';
+import { compileUserSearch } from '../../security/user-sort.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_RESULT_WINDOW } from '../../storage/store-query.js';
 import { strategiesOf } from './auth-session.js';
 
@@ -118,17 +119,18 @@ function readActions(): Action[] {
       controller: 'security',
       action: 'searchUsers',
       http: [{ verb: 'post', path: '/users/_search' }],
-      summary: 'Users matching a query (`ids`, `terms` on _id, `match_all`, `term`/`match` equality, `bool`): `{hits, total, scrollId?}`',
+      summary: 'Users matching a query (`ids`, `match_all`, `term`/`match`/`terms` equality, `bool`), in a `sort` order: `{hits, total, scrollId?}`',
       args: z.object({
         from: intArg(0, MAX_RESULT_WINDOW).optional(),
         size: intArg(0, MAX_PAGE_SIZE).optional(),
         scroll: z.union([z.string().max(32), z.number()]).optional(),
       }),
-      body: z.object({ query: z.unknown().optional() }).strict().optional(),
-      handler({ args, body }, services) {
-        const filter = compileUserQuery(body?.query);
+      body: z.object({ query: z.unknown().optional(), sort: z.unknown().optional(), search_after: z.unknown().optional() }).strict().optional(),
+      handler({ args, body, request }, services) {
         const scrollMs = parseScrollTtl(args.scroll);
-        return services.users.search(filter, { from: args.from ?? 0, size: args.size ?? DEFAULT_PAGE_SIZE, ...(scrollMs === undefined ? {} : { scrollMs }) });
+        const from = args.from ?? 0;
+        const query = compileUserSearch(body ?? {}, { from, scroll: scrollMs !== undefined });
+        return storeQuery(services, request, () => services.users.search(query, { from, size: args.size ?? DEFAULT_PAGE_SIZE, ...(scrollMs === undefined ? {} : { scrollMs }) }));
       },
     }),
     defineAction({
@@ -137,7 +139,7 @@ function readActions(): Action[] {
       http: [{ verb: 'get', path: '/users/_scroll/:scrollId' }],
       summary: 'The next page of a searchUsers opened with `scroll`; `scroll` renews the cursor',
       args: z.object({ scrollId: stringArg(64), scroll: z.union([z.string().max(32), z.number()]).optional() }),
-      handler: ({ args }, services) => services.users.scroll(args.scrollId, parseScrollTtl(args.scroll)),
+      handler: ({ args, request }, services) => storeQuery(services, request, () => services.users.scroll(args.scrollId, parseScrollTtl(args.scroll))),
     }),
     defineAction({
       controller: 'security',
@@ -152,6 +154,25 @@ function readActions(): Action[] {
       },
     }),
   ];
+}
+
+/** SQLite's codes for a statement it refuses to prepare or run as written (too deep, too many variables, too big). */
+const QUERY_REFUSED = /^SQLITE_(ERROR|TOOBIG|RANGE)(_|$)/;
+
+/**
+ * Runs a search: SQLite refusing the query becomes Kuzzle's 400
+ * `services.storage.invalid_query`, never a 500, and the cause goes to the
+ * log (user-query.ts's bounds should leave no such case). Other SQLite
+ * failures (disk, corruption) are the server's, and stay 500s.
+ */
+function storeQuery<T>(services: KernelServices, request: AuthenticatedRequest, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof Database.SqliteError) || !QUERY_REFUSED.test(error.code)) throw error;
+    services.log.warn({ requestId: request.requestId, action: `${request.controller}:${request.action}`, code: error.code, reason: error.message }, 'SQLite refused a user search');
+    throw new PluginError('services.storage.invalid_query', 'users', 'the query is too large or too complex to run');
+  }
 }
 
 /** Content without profileIds: Kuzzle's 400 `api.assert.forbidden_argument` if it has them. */
