@@ -32,12 +32,15 @@ vitest: install
 	$(BIN)/vitest run --reporter=default --reporter=json --outputFile.json=test-results.json
 	node scripts/test-summary.mjs test-results.json
 
+# The HTTP benches (authreq, login) start `node dist/kernel/main.js` as a user would: build first.
 bench: build
 	$(BIN)/tsx --conditions=source bench/rpc.ts
+	$(BIN)/tsx --conditions=source bench/authreq.ts
 	$(BIN)/tsx --conditions=source bench/login.ts
 
 bench-smoke: build
 	$(BIN)/tsx --conditions=source bench/rpc.ts --smoke
+	$(BIN)/tsx --conditions=source bench/authreq.ts --smoke
 	$(BIN)/tsx --conditions=source bench/login.ts --smoke
 
 # After changing dependencies: update the lockfile, then add the optional

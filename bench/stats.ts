@@ -75,3 +75,12 @@ export function summarize(runs: RunResult[]): Record<keyof RunResult, Spread> {
   const keys = ['seqP50', 'seqP99', 'seqRate', 'conP50', 'conP99', 'conRate'] as const;
   return Object.fromEntries(keys.map((k) => [k, spread(runs.map((r) => r[k]))])) as Record<keyof RunResult, Spread>;
 }
+
+/**
+ * `other[i] / base[i]` for runs taken side by side: a noisy neighbour slows
+ * both runs of a pair alike, so the spread of these ratios is tighter than
+ * the ratio of two medians.
+ */
+export function pairedRatios(base: number[], other: number[]): Spread {
+  return spread(base.map((value, i) => (other[i] ?? 0) / value));
+}

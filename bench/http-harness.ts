@@ -1,0 +1,208 @@
+/**
+ * What the HTTP benchmarks share: servers started as separate processes the
+ * way a user starts them (`node dist/kernel/main.js` with environment
+ * variables), a JSON client to set them up, one autocannon run, and the
+ * results file.
+ *
+ * Loopback only: every server here listens on 127.0.0.1 and every request
+ * goes there, for a bounded duration.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { Spread } from './stats.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const HOST = '127.0.0.1';
+const BOOT_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export interface ServerProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// A bench that throws must not leave servers behind.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * A Portcullis kernel with the bundled `local` plugin at bcrypt `cost`, in
+ * fresh temp DATA_DIR and plugins.json. `nodeArgs` go before the script
+ * (e.g. `--cpu-prof`); the profile is written when the kernel stops.
+ */
+export async function startKernel(options: { cost: number; nodeArgs?: string[] }): Promise<ServerProcess> {
+  const temp = mkdtempSync(join(os.tmpdir(), 'portcullis-bench-http-'));
+  const pluginsConfig = join(temp, 'plugins.json');
+  writeFileSync(pluginsConfig, JSON.stringify({ plugins: { local: { enabled: true, config: { cost: options.cost } } } }));
+  const env = {
+    DATA_DIR: join(temp, 'data'),
+    PLUGINS_CONFIG: pluginsConfig,
+    PLUGINS_DIR: join(ROOT, 'plugins'),
+    LOG_LEVEL: 'warn',
+  };
+  const server = await startProcess([...(options.nodeArgs ?? []), join(ROOT, 'dist/kernel/main.js')], env, '/_now');
+  return { url: server.url, stop: () => server.stop().finally(() => rmSync(temp, { recursive: true, force: true })) };
+}
+
+/** The baseline: a bare hono JSON route on @hono/node-server (bench/bare-server.mjs). */
+export function startBare(): Promise<ServerProcess> {
+  return startProcess([join(ROOT, 'bench/bare-server.mjs')], {}, '/');
+}
+
+async function startProcess(args: string[], env: Record<string, string>, readyPath: string): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  running.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    process.stderr.write(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (running.delete(child), resolve(code))));
+  const url = `http://${HOST}:${port}`;
+  await waitReady(`${url}${readyPath}`, exited, () => stderr);
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { url, stop };
+}
+
+/** A port free on loopback now (the server binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitReady(url: string, exited: Promise<number | null>, stderr: () => string): Promise<void> {
+  let dead: number | null | undefined;
+  void exited.then((code) => (dead = code));
+  const end = Date.now() + BOOT_TIMEOUT_MS;
+  while (Date.now() < end) {
+    if (dead !== undefined) throw new Error(`server exited with ${dead} before serving: ${stderr().slice(-2000)}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server did not answer ${url} within ${BOOT_TIMEOUT_MS} ms`);
+}
+
+/** A Kuzzle API call; answers `result`, throws with the error id on anything but 200. */
+export async function api(base: string, method: string, path: string, options: { body?: unknown; jwt?: string } = {}): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.jwt !== undefined) headers.authorization = `Bearer ${options.jwt}`;
+  const response = await fetch(`${base}${path}`, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+  const envelope = (await response.json()) as { result: Record<string, unknown>; error: { id: string; message: string } | null };
+  if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${envelope.error?.id}: ${envelope.error?.message}`);
+  return envelope.result;
+}
+
+/** Logs in with the local strategy; answers the token. */
+export async function login(base: string, username: string, password: string): Promise<string> {
+  return (await api(base, 'POST', '/_login/local', { body: { username, password } })).jwt as string;
+}
+
+/** The first admin, `admin`/`password`; answers its token. */
+export async function firstAdmin(base: string, password: string): Promise<string> {
+  await api(base, 'POST', '/_createFirstAdmin/admin', { body: { credentials: { local: { username: 'admin', password } } } });
+  return login(base, 'admin', password);
+}
+
+/** Creates `count` users `bench-<i>` with the `default` profile, `inFlight` at a time. */
+export async function createUsers(base: string, adminJwt: string, count: number, password: string, inFlight = 4): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `bench-${i}`);
+  let next = 0;
+  const lane = async () => {
+    while (next < names.length) {
+      const username = names[next++]!;
+      const body = { content: { profileIds: ['default'] }, credentials: { local: { username, password } } };
+      await api(base, 'POST', `/users/${username}/_create`, { body, jwt: adminJwt });
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return names;
+}
+
+export interface Load {
+  connections: number;
+  seconds: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** A fresh body per request (e.g. the next account); none for a GET. */
+  body?: () => string;
+}
+
+/** One autocannon run against `url`; answers completed requests per second. Any non-2xx or error fails the bench. */
+export async function requestsPerSecond(url: string, load: Load): Promise<number> {
+  const { body } = load;
+  const result = await autocannon({
+    url,
+    connections: load.connections,
+    duration: load.seconds,
+    method: load.method ?? 'GET',
+    headers: load.headers ?? {},
+    timeout: 30,
+    ...(body === undefined ? {} : { requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }] }),
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts out of ${result.requests.total}`);
+  }
+  return result.requests.total / result.duration;
+}
+
+export const smoke = process.argv.includes('--smoke');
+
+/** `--cpu-prof`: node flags that make the kernel write CPU profiles (one per thread) to a temp folder when it stops. */
+export function profileArgs(): string[] {
+  if (!process.argv.includes('--cpu-prof')) return [];
+  const dir = mkdtempSync(join(os.tmpdir(), 'portcullis-bench-profile-'));
+  console.log(`kernel CPU profiles: ${dir}`);
+  return ['--cpu-prof', '--cpu-prof-dir', dir];
+}
+
+/** `--name value` from the command line, or `fallback`. */
+export function numberArg(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number`);
+  return value;
+}
+
+export function fmt(s: Spread, digits = 0): string {
+  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
+}
+
+/** Writes bench/results/<name>-<date>.json with the machine it ran on; answers the file. */
+export function saveResults(name: string, summary: object): string {
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const date = new Date().toISOString();
+  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'cpu', node: process.version, platform: `${os.platform()} ${os.release()}` };
+  const file = join(dir, `${name}-${date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ bench: name, date, machine, ...summary }, null, 2));
+  return file;
+}
