@@ -50,6 +50,8 @@ export function queryArgs(c: Context): Record<string, JsonValue> {
  * cross-site form posts that a browser sends without a CORS preflight.
  */
 export async function jsonBody(c: Context): Promise<JsonObject | null> {
+  // @hono/node-server drops a GET or HEAD body; reading it would build a full undici Request for nothing.
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return null;
   const text = await c.req.text();
   if (text.trim() === '') return null;
   const type = c.req.header('content-type') ?? '';

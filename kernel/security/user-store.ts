@@ -15,6 +15,9 @@ import { ScrollCursors } from './user-scroll.js';
 /** A user's content is a profile, not a store: 64 KiB is generous. */
 export const MAX_USER_CONTENT_BYTES = 64 * 1024;
 
+/** 10,000 parsed users: a few MB. */
+const USER_CACHE_SIZE = 10_000;
+
 /** kuids are URL path segments: printable, no slash, bounded. */
 const KUID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
 
@@ -37,6 +40,14 @@ export class UserStore {
   readonly #mGet: Statement<[string], UserRow>;
   readonly #db: KernelDb;
   readonly #cursors = new ScrollCursors();
+  /**
+   * Users read recently, parsed and frozen: every authenticated request reads
+   * its caller, and a SQLite read plus JSON.parse was a fifth of the kernel's
+   * CPU under load (bench/authreq). Every write goes through this store, so
+   * it updates or drops the entry; only another process writing the file
+   * would go unseen (one kernel process per DATA_DIR).
+   */
+  readonly #cache = new Map<string, UserRecord>();
   /** Users a deletion in progress will remove (kuid -> deletions): they no longer count as admins. */
   readonly #leaving = new Map<string, number>();
   /** Once an admin is seen it is remembered until a user is changed or deleted. */
@@ -87,9 +98,12 @@ export class UserStore {
     };
   }
 
+  /** The user, or null. The record is shared and frozen: copy it to change it. */
   get(kuid: string): UserRecord | null {
+    const cached = this.#cache.get(kuid);
+    if (cached !== undefined) return cached;
     const row = this.#get.get(kuid);
-    return row === undefined ? null : { _id: kuid, _source: JSON.parse(row.content) as UserRecord['_source'] };
+    return row === undefined ? null : this.#remember({ _id: kuid, _source: JSON.parse(row.content) as UserRecord['_source'] });
   }
 
   exists(kuid: string): boolean {
@@ -165,6 +179,7 @@ export class UserStore {
    */
   delete(kuid: string): boolean {
     const deleted = this.#delete.run(kuid).changes === 1;
+    this.#cache.delete(kuid);
     if (deleted) this.#adminSeen = false;
     return deleted;
   }
@@ -176,9 +191,16 @@ export class UserStore {
     return rows.map(toRecord);
   }
 
+  #remember(user: UserRecord): UserRecord {
+    if (this.#cache.size >= USER_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(user._id, deepFreeze(user));
+    return user;
+  }
+
   #save(kuid: string, source: UserRecord['_source']): UserRecord {
     if (!source.profileIds.includes('admin')) this.assertAdminRemains([kuid]);
     this.#write.run(serialize(source), Date.now(), kuid);
+    this.#cache.delete(kuid);
     // The admin profile may have been taken away: look again next time.
     this.#adminSeen = false;
     return { _id: kuid, _source: source };
@@ -195,6 +217,14 @@ function serialize(source: UserRecord['_source']): string {
     throw new PluginError('api.assert.invalid_argument', 'content', `JSON nested at most ${MAX_JSON_DEPTH} levels deep`);
   }
   return json;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** 400 `api.assert.invalid_argument` unless `kuid` can be a user id. */
