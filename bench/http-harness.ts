@@ -8,7 +8,7 @@
  * goes there, for a bounded duration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ const STOP_TIMEOUT_MS = 15_000;
 
 export interface ServerProcess {
   url: string;
+  /** CPU seconds (user + system, all threads) the process has used so far; NaN where /proc is missing. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function startKernel(options: { cost: number; nodeArgs?: string[] }
     LOG_LEVEL: 'warn',
   };
   const server = await startProcess([...(options.nodeArgs ?? []), join(ROOT, 'dist/kernel/main.js')], env, '/_now');
-  return { url: server.url, stop: () => server.stop().finally(() => rmSync(temp, { recursive: true, force: true })) };
+  return { ...server, stop: () => server.stop().finally(() => rmSync(temp, { recursive: true, force: true })) };
 }
 
 /** The baseline: a bare hono JSON route on @hono/node-server (bench/bare-server.mjs). */
@@ -79,7 +81,26 @@ async function startProcess(args: string[], env: Record<string, string>, readyPa
     await exited;
     clearTimeout(timer);
   };
-  return { url, stop };
+  return { url, cpuSeconds: () => cpuSecondsOf(child.pid), stop };
+}
+
+/** Linux's clock ticks per second (`getconf CLK_TCK`), what /proc/<pid>/stat counts in. */
+const CLOCK_TICKS = 100;
+
+/**
+ * utime + stime of a process from /proc/<pid>/stat. CPU per request is read
+ * next to req/s: on a shared machine a neighbour lowers the rate, much less
+ * what each request costs.
+ */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** A port free on loopback now (the server binds it a moment later). */
@@ -158,6 +179,11 @@ export interface Load {
 
 /** One autocannon run against `url`; answers completed requests per second. Any non-2xx or error fails the bench. */
 export async function requestsPerSecond(url: string, load: Load): Promise<number> {
+  return (await loadRun(url, load)).rate;
+}
+
+/** {@link requestsPerSecond}, with the number of requests completed. */
+export async function loadRun(url: string, load: Load): Promise<{ rate: number; requests: number }> {
   const { body } = load;
   const result = await autocannon({
     url,
@@ -171,7 +197,7 @@ export async function requestsPerSecond(url: string, load: Load): Promise<number
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts out of ${result.requests.total}`);
   }
-  return result.requests.total / result.duration;
+  return { rate: result.requests.total / result.duration, requests: result.requests.total };
 }
 
 export const smoke = process.argv.includes('--smoke');

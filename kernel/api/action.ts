@@ -82,7 +82,8 @@ export interface Action {
   argsSchema: z.ZodType | undefined;
   bodySchema: z.ZodType | undefined;
   openBeforeFirstAdmin: boolean;
-  run(request: AuthenticatedRequest, services: KernelServices): Promise<unknown>;
+  /** The handler's result, or its promise: a synchronous handler needs none (see execute() in pipeline.ts). */
+  run(request: AuthenticatedRequest, services: KernelServices): unknown;
 }
 
 export function defineAction<Args = Record<string, never>, Body = null>(spec: ActionSpec<Args, Body>): Action {
@@ -94,7 +95,7 @@ export function defineAction<Args = Record<string, never>, Body = null>(spec: Ac
     argsSchema: spec.args,
     bodySchema: spec.body,
     openBeforeFirstAdmin: spec.openBeforeFirstAdmin ?? false,
-    async run(request, services) {
+    run(request, services) {
       const args = spec.args === undefined ? ({} as Args) : parseInput(spec.args, request.args, 'args');
       const body = spec.body === undefined ? (null as Body) : parseInput(spec.body, request.body ?? undefined, 'body');
       return spec.handler({ args, body, request }, services);

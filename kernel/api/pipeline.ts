@@ -11,7 +11,8 @@ import { invalidToken } from '../tokens/token-store.js';
 import type { Action, ApiRequest, Caller } from './action.js';
 import type { KernelServices } from './services.js';
 
-export const ANONYMOUS_USER: UserRecord = Object.freeze({ _id: ANONYMOUS_KUID, _source: Object.freeze({ profileIds: ['anonymous'] }) }) as UserRecord;
+// Frozen through and through, its profile list included: Rights remembers its decisions for frozen lists.
+export const ANONYMOUS_USER: UserRecord = Object.freeze({ _id: ANONYMOUS_KUID, _source: Object.freeze({ profileIds: Object.freeze(['anonymous']) }) }) as UserRecord;
 
 /**
  * Actions that work with a bad token as if none were given: a client whose
@@ -20,10 +21,16 @@ export const ANONYMOUS_USER: UserRecord = Object.freeze({ _id: ANONYMOUS_KUID, _
  */
 const TOKEN_TOLERANT = new Set(['auth:login', 'auth:checkToken']);
 
-export async function execute(action: Action, request: ApiRequest, services: KernelServices): Promise<unknown> {
+/**
+ * The handler's result, or its promise when the handler is asynchronous:
+ * a synchronous handler answers without any promise (see serve() in
+ * http/app.ts). Authentication and rights errors are thrown at once.
+ */
+export function execute(action: Action, request: ApiRequest, services: KernelServices): unknown {
   const caller = authenticate(action, request.jwt, services);
   authorize(action, caller, services);
-  return action.run({ ...request, caller }, services);
+  // The request is made for this one call: completed in place, as a spread would lose its getters (the HTTP layer's lazy headers).
+  return action.run(Object.assign(request, { caller }), services);
 }
 
 /** The caller a token names; anonymous without one. */
