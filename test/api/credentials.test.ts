@@ -5,7 +5,7 @@
  * multi-strategy and optional-method answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, USER_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
+import { ADMIN_PASSWORD, USER_PASSWORD, startApiKernel, type ApiKernel, errorOf } from '../helpers/api-kernel.js';
 
 const NEW_PASSWORD = 'another long passphrase';
 
@@ -25,7 +25,6 @@ describe('security credentials actions', () => {
     expect(created.status).toBe(200);
   }
 
-  const errorOf = (response: Awaited<ReturnType<ApiKernel['call']>>) => ({ status: response.status, id: response.body.error?.id });
 
   describe('createCredentials', () => {
     it("validates, creates, and answers the plugin's result; the user can then log in", async () => {

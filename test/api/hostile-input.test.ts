@@ -5,11 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedRoutes } from '../../kernel/http/route-order.js';
 import { defineAction } from '../../kernel/api/action.js';
-import { ADMIN_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
+import { ADMIN_PASSWORD, startApiKernel, type ApiKernel, errorOf } from '../helpers/api-kernel.js';
 
 const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-type Response = Awaited<ReturnType<ApiKernel['call']>>;
-const errorOf = (response: Response) => ({ status: response.status, id: response.body.error?.id });
 
 describe('hostile input', () => {
   let k: ApiKernel;

@@ -5,12 +5,10 @@
  * still can; and which changes end which sessions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USER_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
+import { USER_PASSWORD, startApiKernel, type ApiKernel, errorOf } from '../helpers/api-kernel.js';
 
 const NEW_PASSWORD = 'an attacker chosen passphrase';
 
-type Response = Awaited<ReturnType<ApiKernel['call']>>;
-const errorOf = (response: Response) => ({ status: response.status, id: response.body.error?.id });
 const TOKEN_INVALID = { status: 401, id: 'security.token.invalid' };
 const LOGIN_FAILED = { status: 401, id: 'plugin.strategy.missing_user' };
 

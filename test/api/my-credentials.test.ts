@@ -5,12 +5,10 @@
  * password change ends, and the local plugin's `requirePassword`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USER_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
+import { USER_PASSWORD, startApiKernel, type ApiKernel, errorOf } from '../helpers/api-kernel.js';
 
 const NEW_PASSWORD = 'another long passphrase';
 
-type Response = Awaited<ReturnType<ApiKernel['call']>>;
-const errorOf = (response: Response) => ({ status: response.status, id: response.body.error?.id });
 
 /** Every action's verb and path suffix after `/_me/credentials/:strategy`. */
 const ACTIONS = [['POST', '/_create'], ['PUT', '/_update'], ['POST', '/_validate'], ['DELETE', ''], ['GET', '/_exists'], ['GET', '']] as const;

@@ -5,10 +5,8 @@
  * revokeTokens; a deletion with a plugin down; the last admin kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USER_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
+import { USER_PASSWORD, startApiKernel, type ApiKernel, errorOf } from '../helpers/api-kernel.js';
 
-type Response = Awaited<ReturnType<ApiKernel['call']>>;
-const errorOf = (response: Response) => ({ status: response.status, id: response.body.error?.id });
 
 describe('security user actions: changes and deletions', () => {
   let k: ApiKernel;

@@ -6,7 +6,7 @@
  * may call them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, USER_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
+import { ADMIN_PASSWORD, USER_PASSWORD, startApiKernel, type ApiKernel, errorOf } from '../helpers/api-kernel.js';
 
 describe('security user actions: creation and reads', () => {
   let k: ApiKernel;
@@ -27,7 +27,6 @@ describe('security user actions: creation and reads', () => {
   });
   afterAll(() => k.stop());
 
-  const errorOf = (response: Awaited<ReturnType<ApiKernel['call']>>) => ({ status: response.status, id: response.body.error?.id });
   const search = (body: unknown, query = '') => k.call('POST', `/users/_search${query}`, { jwt: admin, body });
   const idsOf = (hits: Array<{ _id: string }>) => hits.map((hit) => hit._id);
 

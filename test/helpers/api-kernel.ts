@@ -68,3 +68,8 @@ export async function startApiKernel(
     },
   };
 }
+
+/** A response's status and error id, the pair most assertions compare. */
+export function errorOf(response: { status: number; body: ApiBody }): { status: number; id: string | undefined } {
+  return { status: response.status, id: response.body.error?.id };
+}
