@@ -108,11 +108,6 @@ export class Rights {
     throw new PluginError('security.rights.forbidden', controller, action, user._id);
   }
 
-  /** Every `controller:action` of `actions` the profiles may call, for getMyRights-style listings. */
-  listAllowed(profileIds: readonly string[], actions: ReadonlyArray<{ controller: string; action: string }>) {
-    return actions.filter(({ controller, action }) => this.allows(profileIds, controller, action));
-  }
-
   hasProfile(id: string): boolean {
     return this.#profiles.has(id);
   }
