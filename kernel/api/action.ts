@@ -70,6 +70,12 @@ export interface ActionSpec<Args, Body> {
   /** The body; absent means "not read". `z.optional` where an empty body is fine. */
   body?: z.ZodType<Body>;
   openBeforeFirstAdmin?: boolean;
+  /**
+   * A bad token is taken as none (anonymous) instead of a 401: a client whose
+   * token expired must still be able to log in, and checkToken reports on
+   * the token in its body.
+   */
+  tolerateBadToken?: boolean;
   handler(input: { args: Args; body: Body; request: AuthenticatedRequest }, services: KernelServices): unknown;
 }
 
@@ -82,6 +88,7 @@ export interface Action {
   argsSchema: z.ZodType | undefined;
   bodySchema: z.ZodType | undefined;
   openBeforeFirstAdmin: boolean;
+  tolerateBadToken: boolean;
   /** The handler's result, or its promise: a synchronous handler needs none (see execute() in pipeline.ts). */
   run(request: AuthenticatedRequest, services: KernelServices): unknown;
 }
@@ -95,6 +102,7 @@ export function defineAction<Args = Record<string, never>, Body = null>(spec: Ac
     argsSchema: spec.args,
     bodySchema: spec.body,
     openBeforeFirstAdmin: spec.openBeforeFirstAdmin ?? false,
+    tolerateBadToken: spec.tolerateBadToken ?? false,
     run(request, services) {
       const args = spec.args === undefined ? ({} as Args) : parseInput(spec.args, request.args, 'args');
       const body = spec.body === undefined ? (null as Body) : parseInput(spec.body, request.body ?? undefined, 'body');

@@ -48,8 +48,8 @@ export const COMPONENTS = {
     ErrorEnvelope: { allOf: [ref('Envelope'), { type: 'object', properties: { error: ref('KuzzleError'), result: { type: 'null' } } }] },
   },
   securitySchemes: {
-    // Also accepted, and not advertised: the `jwt` query argument and the `authToken` cookie (cookie mode).
-    bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'kauth-<JWT> or kapikey-<JWT>' },
+    // Also accepted, and not advertised: the `jwt` query argument, and `jwt` in a `POST /_query` body.
+    bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'kauth-<JWT>' },
   },
   parameters: {
     Volatile: { name: 'x-kuzzle-volatile', in: 'header', required: false, description: 'A JSON value echoed back as `volatile`', schema: { type: 'string' } },

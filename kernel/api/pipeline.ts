@@ -14,12 +14,6 @@ import type { KernelServices } from './services.js';
 // Frozen through and through, its profile list included: Rights remembers its decisions for frozen lists.
 export const ANONYMOUS_USER: UserRecord = Object.freeze({ _id: ANONYMOUS_KUID, _source: Object.freeze({ profileIds: Object.freeze(['anonymous']) }) }) as UserRecord;
 
-/**
- * Actions that work with a bad token as if none were given: a client whose
- * token expired must still be able to log in again, and checkToken reports
- * on the token in its body.
- */
-const TOKEN_TOLERANT = new Set(['auth:login', 'auth:checkToken']);
 
 /**
  * The handler's result, or its promise when the handler is asynchronous:
@@ -48,7 +42,7 @@ function authenticate(action: Action, jwt: string | null, services: KernelServic
     return callerOf(jwt, services);
   } catch (error) {
     const badToken = error instanceof PluginError && error.id === 'security.token.invalid';
-    if (badToken && TOKEN_TOLERANT.has(`${action.controller}:${action.action}`)) return { user: ANONYMOUS_USER, token: null };
+    if (badToken && action.tolerateBadToken) return { user: ANONYMOUS_USER, token: null };
     throw error;
   }
 }

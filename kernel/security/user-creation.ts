@@ -24,7 +24,7 @@ export interface UserCreationDeps {
   users: UserStore;
   strategies: StrategyRegistry;
   rights: Rights;
-  tokens: { deleteUser(kuid: string): void };
+  tokens: { revokeUser(kuid: string): number };
   log: Logger;
 }
 
@@ -74,7 +74,7 @@ async function rollback(deps: UserCreationDeps, kuid: string, strategies: string
     }
   }
   // Nobody should hold a token yet; a login between creation and rollback is not impossible.
-  deps.tokens.deleteUser(kuid);
+  deps.tokens.revokeUser(kuid);
   deps.users.delete(kuid);
 }
 

@@ -48,7 +48,7 @@ export async function deleteUsers(deps: UserDeletionDeps, kuids: readonly string
           throw error;
         }
       }
-      deps.tokens.deleteUser(kuid);
+      deps.tokens.revokeUser(kuid);
       deps.users.delete(kuid);
     }
   } finally {
@@ -64,9 +64,12 @@ export function refuseAnonymous(kuid: string, field = '_id'): void {
   }
 }
 
-/** Asks every registered strategy; a plugin that is down rejects, and so does this. */
-async function strategiesWithCredentials(registry: StrategyRegistry, kuid: string, request: RequestContext): Promise<string[]> {
-  const names = registry.registered();
+/**
+ * The strategies among `names` in which `kuid` has credentials, asking each
+ * plugin's `exists` at once. By default every registered strategy: a plugin
+ * that is down rejects, and so does this.
+ */
+export async function strategiesWithCredentials(registry: StrategyRegistry, kuid: string, request: RequestContext, names = registry.registered()): Promise<string[]> {
   const found = await Promise.all(names.map((strategy) => registry.call(strategy, 'exists', { request, kuid, strategy })));
   return names.filter((_, i) => found[i]);
 }

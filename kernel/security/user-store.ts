@@ -107,7 +107,7 @@ export class UserStore {
   }
 
   exists(kuid: string): boolean {
-    return this.#get.get(kuid) !== undefined;
+    return this.#cache.has(kuid) || this.#get.get(kuid) !== undefined;
   }
 
   /** Creates a user; an existing kuid is `security.user.already_exists`. */

@@ -61,7 +61,7 @@ export class TokenStore {
   readonly #delete: Statement<[string]>;
   readonly #markRefreshed: Statement<[number, string]>;
   readonly #jtisOf: Statement<[string], string>;
-  readonly #deleteOf: Statement<[string]>;
+  readonly #deleteOf: Statement<[string, string | null]>;
   readonly #deleteExpired: Statement<[number]>;
 
   constructor(db: KernelDb, secret: Buffer) {
@@ -72,19 +72,20 @@ export class TokenStore {
     this.#delete = db.prepare('DELETE FROM tokens WHERE jti = ?');
     this.#markRefreshed = db.prepare('UPDATE tokens SET refreshed = 1, expires_at = MIN(expires_at, ?) WHERE jti = ? AND refreshed = 0');
     this.#jtisOf = db.prepare<[string], string>('SELECT jti FROM tokens WHERE user_id = ?').pluck();
-    this.#deleteOf = db.prepare('DELETE FROM tokens WHERE user_id = ?');
+    this.#deleteOf = db.prepare('DELETE FROM tokens WHERE user_id = ? AND jti IS NOT ?');
     this.#deleteExpired = db.prepare('DELETE FROM tokens WHERE expires_at <= ?');
   }
 
   /** Signs and records a token for `kuid`, valid `ttlMs`. */
   issue(kuid: string, ttlMs: number): IssuedToken {
     const jti = randomUUID();
-    const iat = Math.floor(Date.now() / 1000);
+    const now = Date.now();
+    const iat = Math.floor(now / 1000);
     // `exp` is in whole seconds; expiresAt is that same instant, so clients and kernel agree.
-    const exp = Math.ceil((Date.now() + ttlMs) / 1000);
+    const exp = Math.ceil((now + ttlMs) / 1000);
     const token = AUTH_TOKEN_PREFIX + jwt.sign({ _id: kuid, jti, iat, exp }, this.#key, { algorithm: 'HS256' });
     const expiresAt = exp * 1000;
-    this.#insert.run(jti, kuid, expiresAt, Date.now());
+    this.#insert.run(jti, kuid, expiresAt, now);
     this.#index.set(token, { jti, kuid, expiresAt, refreshed: false });
     return { _id: kuid, jti, jwt: token, expiresAt, ttl: ttlMs };
   }
@@ -115,17 +116,10 @@ export class TokenStore {
     this.#index.delete(jti);
   }
 
-  /** Revokes every token of `kuid`, except the one with jti `keep` if given. */
+  /** Revokes every token of `kuid` at once (user deletion included), except the one with jti `keep` if given. */
   revokeUser(kuid: string, keep?: string): number {
-    const jtis = this.#jtisOf.all(kuid).filter((jti) => jti !== keep);
-    for (const jti of jtis) this.revoke(jti);
-    return jtis.length;
-  }
-
-  /** Forgets every token of a deleted user. */
-  deleteUser(kuid: string): void {
-    for (const jti of this.#jtisOf.all(kuid)) this.#index.delete(jti);
-    this.#deleteOf.run(kuid);
+    for (const jti of this.#jtisOf.all(kuid)) if (jti !== keep) this.#index.delete(jti);
+    return this.#deleteOf.run(kuid, keep ?? null).changes;
   }
 
   /** Deletes expired rows (expired tokens are refused anyway; this keeps the table small). */

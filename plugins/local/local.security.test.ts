@@ -46,6 +46,7 @@ describe('local strategy: secrets stay inside', () => {
     // Reset: the token is for the admin's result only, never for a log line.
     const issued = await outcome(() => p.action('password', 'createResetToken', { args: { _id: 'kuid-ada' } }));
     const resetToken = (JSON.parse(issued) as { resetToken: string }).resetToken;
+    expect(resetToken).toMatch(/^[\w-]{32,}$/);
     await run(() => p.action('password', 'reset', { body: { token: resetToken, password: 'short' } }));
     await run(() => p.action('password', 'reset', { body: { token: resetToken, password: PASSWORD } }));
     await run(() => p.action('password', 'reset', { body: { token: resetToken, password: PASSWORD } }));

@@ -85,19 +85,32 @@ describe('tokens through the API: checkToken, refreshToken, bad tokens', () => {
       expect((await checkToken(genuine)).valid).toBe(true);
     });
 
-    it('a token of a user deleted behind the kernel’s back (its token rows left): {valid: false}', async () => {
-      await k.createUser(admin, 'carol', USER_PASSWORD, 'carol');
-      const token = await k.login('carol');
-      // What a crash between "delete the tokens" and "delete the user" would leave: the rows, no user.
-      const db = openKernelDb(join(k.dataDir, 'kernel.sqlite'));
+    it('a token whose user row is gone (its token rows left, found at the next start): {valid: false}, and 401', async () => {
+      // The user store caches users and sees only its own writes, so the row goes while no kernel runs.
+      const other = await startApiKernel();
+      const dataDir = other.dataDir;
+      let token: string;
+      try {
+        await other.createUser(await other.firstAdmin(), 'carol', USER_PASSWORD, 'carol');
+        token = await other.login('carol');
+      } finally {
+        await other.stop();
+      }
+      const db = openKernelDb(join(dataDir, 'kernel.sqlite'));
       try {
         expect(new UserStore(db).delete('carol')).toBe(true);
       } finally {
         db.close();
       }
-      expect(await checkToken(token)).toEqual({ valid: false, state: expect.stringMatching(/revoked/) });
-      const me = await k.call('GET', '/_me', { jwt: token });
-      expect([me.status, me.body.error?.id]).toEqual([401, 'security.token.invalid']);
+      const restarted = await startApiKernel({ dataDir });
+      try {
+        const check = await restarted.call('POST', '/_checkToken', { body: { token } });
+        expect(check.body.result).toEqual({ valid: false, state: expect.stringMatching(/revoked/) });
+        const me = await restarted.call('GET', '/_me', { jwt: token });
+        expect([me.status, me.body.error?.id]).toEqual([401, 'security.token.invalid']);
+      } finally {
+        await restarted.stop();
+      }
     });
   });
 

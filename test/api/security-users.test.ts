@@ -171,6 +171,7 @@ describe('security user actions: creation and reads', () => {
     it('searchUsers with scroll answers a scrollId; scrollUsers walks the next pages to the end', async () => {
       const first = await search({ query: { term: { profileIds: 'default' } } }, '?size=2&scroll=1m');
       const { total, scrollId } = first.body.result;
+      expect(total).toBeGreaterThan(2);
       expect(typeof scrollId).toBe('string');
       const seen = idsOf(first.body.result.hits);
       for (let page = 0; page < 10 && seen.length < total; page++) {

@@ -129,9 +129,10 @@ describe('TokenStore', () => {
       expectInvalid(restart(), a1.jwt, /revoked/);
     });
 
-    it('deleteUser forgets every token of the user', () => {
+    it('revokeUser deletes every row of the user, in memory and on disk', () => {
       const cached = store.issue('alice', HOUR);
-      store.deleteUser('alice');
+      store.issue('alice', HOUR);
+      expect(store.revokeUser('alice')).toBe(2);
       expectInvalid(store, cached.jwt, /revoked/);
       expect(db.prepare('SELECT COUNT(*) FROM tokens').pluck().get()).toBe(0);
     });

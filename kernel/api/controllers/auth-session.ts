@@ -6,15 +6,16 @@
 import * as z from 'zod';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import { defineAction, Reply, type Action } from '../action.js';
-import { boolArg, expiresInArg, objectSchema, stringArg } from '../input.js';
+import { boolArg, expiresInArg, objectSchema } from '../input.js';
 import { callerOf } from '../pipeline.js';
+import { strategyArg } from '../credential-operations.js';
 import { loginRequest, pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
 import { ANONYMOUS_KUID } from '../../security/rights.js';
+import { strategiesWithCredentials } from '../../security/user-deletion.js';
 import { parseExpiresIn } from '../../tokens/expires-in.js';
 import type { IssuedToken } from '../../tokens/token-store.js';
 
-const strategyArg = stringArg(64);
 
 export function authSessionActions(): Action[] {
   return [
@@ -23,6 +24,7 @@ export function authSessionActions(): Action[] {
       action: 'login',
       http: [{ verb: 'post', path: '/_login/:strategy' }, { verb: 'get', path: '/_login/:strategy' }],
       summary: "Logs in with a strategy (body: the strategy's fields); answers a token",
+      tolerateBadToken: true,
       args: z.object({ strategy: strategyArg, expiresIn: expiresInArg }),
       body: objectSchema.optional(),
       async handler({ args, request }, services) {
@@ -30,7 +32,8 @@ export function authSessionActions(): Action[] {
         const outcome = await services.strategies.call(args.strategy, 'verify', { strategy: args.strategy, request: loginRequest(request) });
         switch (outcome.kind) {
           case 'success': {
-            if (!services.users.exists(outcome.kuid)) {
+            // get, not exists: it reads through the user cache, and warms it for the new token's first request.
+            if (services.users.get(outcome.kuid) === null) {
               services.log.warn({ strategy: args.strategy }, 'a strategy approved a login for a user that does not exist');
               throw new PluginError('plugin.strategy.missing_user', 'wrong username or password');
             }
@@ -64,6 +67,7 @@ export function authSessionActions(): Action[] {
       action: 'checkToken',
       http: [{ verb: 'post', path: '/_checkToken' }],
       summary: 'Whether a token is valid: `{valid, state?, kuid, expiresAt}` (always HTTP 200)',
+      tolerateBadToken: true,
       body: z.object({ token: z.string().max(4096).nullable().optional() }).optional(),
       handler({ body }, services) {
         const token = body?.token;
@@ -129,10 +133,7 @@ function tokenResult(token: IssuedToken) {
   return { _id: token._id, jwt: token.jwt, expiresAt: token.expiresAt, ttl: token.ttl };
 }
 
-/** The strategies in which `kuid` has credentials, asking each plugin's `exists` at once. */
-export async function strategiesOf(kuid: string, request: Parameters<typeof pluginRequest>[0], services: KernelServices): Promise<string[]> {
-  const context = pluginRequest(request);
-  const names = services.strategies.names();
-  const found = await Promise.all(names.map((strategy) => services.strategies.call(strategy, 'exists', { request: context, kuid, strategy })));
-  return names.filter((_, i) => found[i]);
+/** The strategies available now in which `kuid` has credentials. */
+export function strategiesOf(kuid: string, request: Parameters<typeof pluginRequest>[0], services: KernelServices): Promise<string[]> {
+  return strategiesWithCredentials(services.strategies, kuid, pluginRequest(request), services.strategies.names());
 }

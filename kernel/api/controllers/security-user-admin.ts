@@ -7,14 +7,12 @@
 import * as z from 'zod';
 import type { JsonObject, UserRecord } from '@portcullis/sdk-plugin/protocol';
 import { defineAction, type Action, type AuthenticatedRequest } from '../action.js';
-import { objectSchema, stringArg } from '../input.js';
+import { objectSchema } from '../input.js';
 import { pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
 import { assertProfiles, createUserWithCredentials } from '../../security/user-creation.js';
 import { deleteUsers, refuseAnonymous } from '../../security/user-deletion.js';
-import { existingUser, kuidsSchema, profileIdsSchema } from './security-users.js';
-
-const kuidArgs = z.object({ _id: stringArg(128) });
+import { existingUser, kuidArgs, kuidsSchema, profileIdsSchema } from './security-users.js';
 
 export function securityUserAdminActions(): Action[] {
   return [...changeActions(), ...deletionActions()];

@@ -18,10 +18,10 @@ import { createUserWithCredentials } from '../../security/user-creation.js';
 import { parseScrollTtl } from '../../security/user-scroll.js';
 import { compileUserSearch } from '../../security/user-sort.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_RESULT_WINDOW } from '../../storage/store-query.js';
+// Most ids one mGetUsers or mDeleteUsers takes: the store's own limit (Kuzzle's documentsFetchCount).
+import { MAX_IDS } from '../../storage/store-validation.js';
 import { strategiesOf } from './auth-session.js';
 
-/** Most ids one mGetUsers or mDeleteUsers takes (Kuzzle's documentsFetchCount / documentsWriteCount). */
-export const MAX_IDS = 1000;
 
 export const profileIdsSchema = z.array(z.string().max(64), { error: 'an array of profile ids' }).min(1).max(64);
 
@@ -40,7 +40,7 @@ const userBody = z.object({
 /** Body of createFirstAdmin and createRestrictedUser: profiles are not the caller's to choose (see profileless). */
 const profilelessBody = z.object({ content: objectSchema.optional(), credentials: credentialsSchema });
 
-const kuidArgs = z.object({ _id: stringArg(128) });
+export const kuidArgs = z.object({ _id: stringArg(128) });
 
 export function securityUserActions(): Action[] {
   return [...creationActions(), ...readActions()];
@@ -74,7 +74,7 @@ function creationActions(): Action[] {
       body: userBody,
       handler: ({ args, body, request }, services) => {
         const { profileIds, ...content } = body.content;
-        return createUser(services, request, { kuid: args._id ?? generateKuid(args.kuid), content, profileIds, credentials: body.credentials ?? {} });
+        return createUserWithCredentials(services, { kuid: args._id ?? generateKuid(args.kuid), content, profileIds, credentials: body.credentials ?? {} }, pluginRequest(request));
       },
     }),
     defineAction({
@@ -85,12 +85,11 @@ function creationActions(): Action[] {
       args: idArgs,
       body: profilelessBody,
       handler: ({ args, body, request }, services) =>
-        createUser(services, request, {
-          kuid: args._id ?? generateKuid(args.kuid),
-          content: profileless(body.content),
-          profileIds: services.settings.restrictedProfileIds,
-          credentials: body.credentials ?? {},
-        }),
+        createUserWithCredentials(
+          services,
+          { kuid: args._id ?? generateKuid(args.kuid), content: profileless(body.content), profileIds: services.settings.restrictedProfileIds, credentials: body.credentials ?? {} },
+          pluginRequest(request),
+        ),
     }),
   ];
 }
@@ -148,8 +147,9 @@ function readActions(): Action[] {
       summary: 'The strategies in which a user has credentials: `{strategies, total}`',
       args: kuidArgs,
       async handler({ args, request }, services) {
-        if (args._id !== ANONYMOUS_KUID) existingUser(services, args._id);
-        const strategies = args._id === ANONYMOUS_KUID ? [] : await strategiesOf(args._id, request, services);
+        if (args._id === ANONYMOUS_KUID) return { strategies: [], total: 0 };
+        existingUser(services, args._id);
+        const strategies = await strategiesOf(args._id, request, services);
         return { strategies, total: strategies.length };
       },
     }),
@@ -196,8 +196,4 @@ function idsOf(bodyIds: string[] | undefined, argIds: string | string[] | undefi
   if (ids.length === 0) throw new PluginError('api.assert.missing_argument', 'ids');
   if (ids.length > MAX_IDS) throw new PluginError('api.assert.invalid_argument', 'ids', `at most ${MAX_IDS} ids`);
   return ids;
-}
-
-function createUser(services: KernelServices, request: AuthenticatedRequest, user: { kuid: string; content: JsonObject; profileIds: string[]; credentials: Record<string, JsonObject> }) {
-  return createUserWithCredentials(services, user, pluginRequest(request));
 }
