@@ -43,13 +43,17 @@ export interface HostDependencies {
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 const MAX_LOG_LINE = 4000;
 /**
- * bcrypt operations one plugin runs at once: libuv's pool size. Measured
- * (bench/login, cost 10, 2 cores): with 2 at once a core sat idle between
- * operations and logins reached 75% of raw bcrypt; with 4, about 96% (99%
- * at cost 12). How much a plugin can queue is bounded by the host calls a
- * thread may have in flight.
+ * bcrypt operations one plugin hands to libuv at once: its pool of 4 threads
+ * plus 2 queued. Measured (bench/login, 2 cores): with 2 at once a core sat
+ * idle between operations and logins reached 75% of raw bcrypt; with 4 (the
+ * pool exactly), a thread that finished waited for the main thread to start
+ * the next compare, and logins reached 94.8% at cost 12 with 32 in flight;
+ * with 2 queued in libuv a thread picks the next compare itself: 97.3%.
+ * The cost: other work on the pool (file I/O) may wait behind 2 compares.
+ * How much a plugin can queue here is bounded by the host calls a thread
+ * may have in flight.
  */
-const PASSWORD_CONCURRENCY = 4;
+const PASSWORD_CONCURRENCY = 6;
 
 export function createHostEndpoint(plugin: string, deps: HostDependencies): HostEndpoint {
   const throttle = new LogThrottle();
