@@ -19,7 +19,9 @@ import { PasswordService } from './host/password-service.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
 import { PluginHost } from './plugins/plugin-host.js';
-import { Rights, standardRoles } from './security/rights.js';
+import { RequestRate } from './security/request-rate.js';
+import { RightsStore } from './security/rights-store.js';
+import { standardProfiles, standardRoles } from './security/rights.js';
 import { UserStore } from './security/user-store.js';
 import { openKernelDb, type KernelDb } from './storage/kernel-db.js';
 import { TokenStore } from './tokens/token-store.js';
@@ -84,12 +86,17 @@ export class Kernel {
       started = plugins;
       const app = phase('routes', () => {
         const actions = routeTable(plugins.apis());
+        const rightsStore = new RightsStore(db, { roles: standardRoles(publicActions(pluginsConfig)), profiles: standardProfiles() }, config.restrictedProfileIds);
         const services: KernelServices = {
           users,
           tokens,
           strategies: plugins.registry,
           plugins,
-          rights: new Rights(standardRoles(publicActions(pluginsConfig))),
+          get rights() {
+            return rightsStore.rights;
+          },
+          rightsStore,
+          requestRate: new RequestRate(),
           settings: { tokenTtlMs: config.tokenTtlMs, tokenMaxTtlMs: config.tokenMaxTtlMs, restrictedProfileIds: config.restrictedProfileIds },
           log,
           actions: (): readonly Action[] => actions,

@@ -23,6 +23,7 @@ export const ANONYMOUS_USER: UserRecord = Object.freeze({ _id: ANONYMOUS_KUID, _
 export function execute(action: Action, request: ApiRequest, services: KernelServices): unknown {
   const caller = authenticate(action, request.jwt, services);
   authorize(action, caller, services);
+  limitRate(request, caller, services);
   // The request is made for this one call: completed in place, as a spread would lose its getters (the HTTP layer's lazy headers).
   return action.run(Object.assign(request, { caller }), services);
 }
@@ -45,6 +46,13 @@ function authenticate(action: Action, jwt: string | null, services: KernelServic
     if (badToken && action.tolerateBadToken) return { user: ANONYMOUS_USER, token: null };
     throw error;
   }
+}
+
+/** Profiles' rateLimit (0, the default, costs one remembered lookup). Anonymous callers count per IP. */
+function limitRate(request: ApiRequest, caller: Caller, services: KernelServices): void {
+  const limit = services.rights.rateLimit(caller.user._source.profileIds);
+  if (limit === 0) return;
+  services.requestRate.admit(caller.user._id === ANONYMOUS_KUID ? `ip ${request.ip ?? 'unknown'}` : caller.user._id, limit);
 }
 
 function authorize(action: Action, caller: Caller, services: KernelServices): void {

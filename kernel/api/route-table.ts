@@ -9,7 +9,9 @@ import type { Action } from './action.js';
 import { authCredentialsActions } from './controllers/auth-credentials.js';
 import { authSessionActions } from './controllers/auth-session.js';
 import { pluginActions } from './controllers/plugin-actions.js';
+import { rightsQueryActions } from './controllers/rights-queries.js';
 import { securityCredentialsActions } from './controllers/security-credentials.js';
+import { securityRoleActions } from './controllers/security-roles.js';
 import { securityUserAdminActions } from './controllers/security-user-admin.js';
 import { securityUserActions } from './controllers/security-users.js';
 import { serverActions } from './controllers/server.js';
@@ -23,6 +25,8 @@ export function routeTable(pluginApis: Record<string, ApiDescription>): Action[]
     ...securityUserActions(),
     ...securityUserAdminActions(),
     ...securityCredentialsActions(),
+    ...securityRoleActions(),
+    ...rightsQueryActions(),
     ...pluginActions(pluginApis),
   ];
   assertUniqueRoutes(actions);

@@ -7,6 +7,8 @@ import type { Logger } from '../log.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
 import type { Rights } from '../security/rights.js';
+import type { RightsStore } from '../security/rights-store.js';
+import type { RequestRate } from '../security/request-rate.js';
 import type { UserStore } from '../security/user-store.js';
 import type { TokenStore } from '../tokens/token-store.js';
 import type { Action } from './action.js';
@@ -31,7 +33,11 @@ export interface KernelServices {
   tokens: TokenStore;
   strategies: StrategyRegistry;
   plugins: PluginHost;
-  rights: Rights;
+  /** The rights in force now (rightsStore.rights: replaced on every role or profile change). */
+  readonly rights: Rights;
+  rightsStore: RightsStore;
+  /** Profiles' rateLimit, counted per caller. */
+  requestRate: RequestRate;
   settings: ApiSettings;
   log: Logger;
   /** The whole route table, for server:publicApi and rights listings. */

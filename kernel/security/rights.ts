@@ -6,7 +6,8 @@
  * then `*:*`), and anything not granted is denied.
  *
  * The standard roles and profiles (`admin`, `default`, `anonymous`) are
- * built in; stored, editable roles and profiles build on the same check.
+ * built in; rights-store.ts keeps the stored, editable ones and builds a new
+ * Rights from them on every change.
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 
@@ -50,6 +51,12 @@ export function standardRoles(publicActions: readonly string[] = []): Record<str
   };
 }
 
+/** The standard profiles: each holds the role of its name, with no rate limit. */
+export function standardProfiles(): Record<string, { policies: Array<{ roleId: string }>; rateLimit: number }> {
+  const profile = (roleId: string) => ({ policies: [{ roleId }], rateLimit: 0 });
+  return { admin: profile('admin'), default: profile('default'), anonymous: profile('anonymous') };
+}
+
 function splitRight(entry: string): [string, string] {
   const at = entry.lastIndexOf(':');
   return [entry.slice(0, at), entry.slice(at + 1)];
@@ -80,12 +87,23 @@ export class Rights {
    */
   readonly #decisions = new WeakMap<readonly string[], Map<string, Map<string, boolean>>>();
 
-  constructor(roles: Record<string, Role>, profiles: Record<string, string[]> = { admin: ['admin'], default: ['default'], anonymous: ['anonymous'] }) {
+  /** profile -> its rateLimit (requests per second, 0 = none). */
+  readonly #rateLimits: Map<string, number>;
+  /** Rate limits worked out, per frozen profile list (as #decisions). */
+  readonly #limits = new WeakMap<readonly string[], number>();
+
+  /** `profiles`: profile id -> the ids of its roles; `rateLimits`: profile id -> its rateLimit. */
+  constructor(roles: Record<string, Role>, profiles: Record<string, string[]> = { admin: ['admin'], default: ['default'], anonymous: ['anonymous'] }, rateLimits: Record<string, number> = {}) {
     const ownRole = (id: string) => (Object.hasOwn(roles, id) ? [structuredClone(roles[id]!)] : []);
     this.#profiles = new Map(Object.entries(profiles).map(([id, roleIds]) => [id, roleIds.flatMap(ownRole)]));
+    this.#rateLimits = new Map(Object.entries(rateLimits));
   }
 
-  /** `controller` and `action` name an action of the route table: a bounded set, remembered for frozen lists. */
+  /**
+   * `controller` and `action` must name an action of the route table: the
+   * decision is remembered, and the table bounds what is remembered. For
+   * names a client chose (checkRights), use {@link check}.
+   */
   allows(profileIds: readonly string[], controller: string, action: string): boolean {
     if (!Object.isFrozen(profileIds)) return this.#decide(profileIds, controller, action);
     let byController = this.#decisions.get(profileIds);
@@ -95,6 +113,29 @@ export class Rights {
     let allowed = byAction.get(action);
     if (allowed === undefined) byAction.set(action, (allowed = this.#decide(profileIds, controller, action)));
     return allowed;
+  }
+
+  /** As allows, remembering nothing: for any controller and action names. */
+  check(profileIds: readonly string[], controller: string, action: string): boolean {
+    return this.#decide(profileIds, controller, action);
+  }
+
+  /**
+   * Requests per second allowed to a user with these profiles, 0 = no limit.
+   * As Kuzzle: the most permissive profile wins, and 0 is the most permissive.
+   */
+  rateLimit(profileIds: readonly string[]): number {
+    const known = this.#limits.get(profileIds);
+    if (known !== undefined) return known;
+    let limit = -1;
+    for (const id of profileIds) {
+      const own = this.#rateLimits.get(id);
+      if (own === undefined) continue;
+      limit = own === 0 || limit === 0 ? 0 : Math.max(limit, own);
+    }
+    limit = Math.max(limit, 0);
+    if (Object.isFrozen(profileIds)) this.#limits.set(profileIds, limit);
+    return limit;
   }
 
   #decide(profileIds: readonly string[], controller: string, action: string): boolean {

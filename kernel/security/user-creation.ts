@@ -49,6 +49,8 @@ export async function createUserWithCredentials(deps: UserCreationDeps, user: Ne
     }
   }
   guard();
+  // A profile deleted during the awaits above would leave the user naming one that does not exist.
+  assertProfiles(deps.rights, user.profileIds);
   const created = users.create(user.kuid, user.content, user.profileIds);
   const done: string[] = [];
   try {

@@ -1,6 +1,6 @@
 /**
  * The kernel's own SQLite database (`DATA_DIR/kernel.sqlite`): users,
- * plugin peppers and tokens; rights and audit as later parts arrive. Schema changes are
+ * plugin peppers, tokens, roles and profiles. Schema changes are
  * numbered migrations, applied once each, in order, in one transaction.
  */
 import Database from 'better-sqlite3';
@@ -32,6 +32,18 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX tokens_by_user ON tokens (user_id);
    CREATE INDEX tokens_by_expiry ON tokens (expires_at)`,
+  // Roles and profiles as an admin stored them. The standard ones (admin,
+  // default, anonymous) are built in; a row here replaces the built-in one.
+  `CREATE TABLE roles (
+     id TEXT PRIMARY KEY,
+     content TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE profiles (
+     id TEXT PRIMARY KEY,
+     content TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   )`,
 ];
 
 export function openKernelDb(file: string): KernelDb {

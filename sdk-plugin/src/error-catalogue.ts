@@ -200,6 +200,8 @@ export const ERROR_CATALOGUE = {
   'security.credentials.rejected': e(7, 2, 3, S.BadRequestError, 'Credentials rejected: %s', "User's credentials were rejected during"),
   'security.rights.unauthorized': e(7, 3, 1, S.UnauthorizedError, 'Unauthorized: authentication required to execute the action "%s:%s".', 'Authentication required to execute this action'),
   'security.rights.forbidden': e(7, 3, 2, S.ForbiddenError, 'Insufficient permissions to execute the action "%s:%s" (User "%s").', 'Insufficient permissions to execute this action'),
+  // Portcullis: an admin role or profile that lost rights could leave nobody able to administer the server.
+  'security.rights.admin_protected': e(7, 3, 3, S.BadRequestError, 'The admin %s cannot be changed: it keeps every right.', 'The admin role and profile are built in and cannot be changed'),
   'security.user.already_exists': e(7, 4, 1, S.PreconditionError, 'User %s already exists.', 'Cannot create the user as it already exists'),
   'security.user.not_found': e(7, 4, 2, S.NotFoundError, 'User "%s" not found.', 'Attempted to access to a non-existing user'),
   'security.user.anonymous_profile_required': e(7, 4, 3, S.BadRequestError, 'The anonymous user must be assigned to the anonymous profile', 'The anonymous user must be assigned to the anonymous profile'),
@@ -281,10 +283,7 @@ export const ERROR_CATALOGUE = {
   'services.storage.update_virtual_collection': e(1, 1, 54, S.BadRequestError, 'you have not rights to update collection in a virtual index', 'update collection in a virtual index is forbidden'),
   'services.storage.update_virtual_index': e(1, 1, 55, S.BadRequestError, 'you have not rights to update settings in a virtual index', 'update settings in a virtual index is forbidden'),
   'services.storage.physicalIndex_does_not_exist': e(1, 1, 56, S.NotFoundError, 'The given physicalIndex does not exist.', 'You need an existing physical index'),
-  // Kuzzle's JSON also has `physicalIndex_not_specified` (code 57), but nested
-  // beside the subdomain's "errors" instead of inside it, so Kuzzle never loads
-  // it. Left out; 57 stays reserved for it.
-  //
+  // 1.1.57 physicalIndex_not_specified: misplaced in Kuzzle's JSON, never loaded; reserved.
   // Portcullis: errors of the per-plugin SQLite document store (kernel/storage/).
   'services.storage.not_indexed': e(1, 1, 58, S.BadRequestError, 'Field "%s" of collection "%s" is not indexed: declare it in the collection\'s indexes to search or sort on it.', 'A search or sort names a field the collection does not index'),
   'services.storage.unique_violation': e(1, 1, 59, S.PreconditionError, 'Collection "%s": another document already has this value for unique field "%s".', 'A write would give two documents the same value for a unique field'),

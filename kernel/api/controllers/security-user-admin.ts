@@ -5,12 +5,14 @@
  * (400). Every change is logged with who made it.
  */
 import * as z from 'zod';
+import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, UserRecord } from '@portcullis/sdk-plugin/protocol';
 import { defineAction, type Action, type AuthenticatedRequest } from '../action.js';
 import { objectSchema } from '../input.js';
 import { pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
 import { assertProfiles, createUserWithCredentials } from '../../security/user-creation.js';
+import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { deleteUsers, refuseAnonymous } from '../../security/user-deletion.js';
 import { existingUser, kuidArgs, kuidsSchema, profileIdsSchema } from './security-users.js';
 
@@ -29,7 +31,7 @@ function changeActions(): Action[] {
       body: objectSchema.and(z.object({ profileIds: profileIdsSchema.nullable().optional() })),
       handler({ args, body, request }, services) {
         const { profileIds, _id, ...content } = body;
-        changeable(services, args._id);
+        changeable(services, args._id, profileIds);
         if (profileIds !== null && profileIds !== undefined) assertProfiles(services.rights, profileIds);
         const changes: JsonObject = profileIds === null || profileIds === undefined ? content : { ...content, profileIds };
         return logged(services, request, args._id, services.users.update(args._id, changes));
@@ -44,7 +46,7 @@ function changeActions(): Action[] {
       body: objectSchema.and(z.object({ profileIds: profileIdsSchema })),
       handler({ args, body, request }, services) {
         const { profileIds, _id, ...content } = body;
-        changeable(services, args._id);
+        changeable(services, args._id, profileIds);
         assertProfiles(services.rights, profileIds);
         return logged(services, request, args._id, services.users.replace(args._id, content, profileIds));
       },
@@ -62,6 +64,7 @@ function changeActions(): Action[] {
       }),
       async handler({ args, body, request }, services) {
         const { profileIds, _id, ...content } = body.content;
+        if (args._id === ANONYMOUS_KUID && !profileIds.includes('anonymous')) throw new PluginError('security.user.anonymous_profile_required');
         refuseAnonymous(args._id);
         assertProfiles(services.rights, profileIds);
         if (services.users.exists(args._id)) {
@@ -119,7 +122,9 @@ function deletionActions(): Action[] {
 }
 
 /** A user that may be changed: stored (404 otherwise), and not the anonymous user (400). */
-function changeable(services: KernelServices, kuid: string): void {
+/** Kuzzle's invariant first (the anonymous user keeps the anonymous profile), then ours: "-1" is built in, not stored. */
+function changeable(services: KernelServices, kuid: string, profileIds?: readonly string[] | null): void {
+  if (kuid === ANONYMOUS_KUID && profileIds && !profileIds.includes('anonymous')) throw new PluginError('security.user.anonymous_profile_required');
   refuseAnonymous(kuid);
   existingUser(services, kuid);
 }

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject } from '@portcullis/sdk-plugin/protocol';
 import { defineAction, type Action, type AuthenticatedRequest } from '../action.js';
-import { intArg, objectSchema, stringArg } from '../input.js';
+import { boolArg, intArg, objectSchema, stringArg } from '../input.js';
 import { ANONYMOUS_USER } from '../pipeline.js';
 import { pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
@@ -52,17 +52,21 @@ function creationActions(): Action[] {
       controller: 'security',
       action: 'createFirstAdmin',
       http: [{ verb: 'post', path: '/_createFirstAdmin' }, { verb: 'post', path: '/_createFirstAdmin/:_id' }],
-      summary: 'Creates the first admin; open to anyone until an admin exists, then 412',
+      summary: 'Creates the first admin; open to anyone until an admin exists, then 412. `reset` restores the restricted default rights',
       openBeforeFirstAdmin: true,
-      args: idArgs,
+      args: idArgs.extend({ reset: boolArg }),
       body: profilelessBody,
-      handler: ({ args, body, request }, services) => {
+      handler: async ({ args, body, request }, services) => {
         // An admin nobody can log in as would close createFirstAdmin for good.
         if (Object.keys(body.credentials ?? {}).length === 0) throw new PluginError('api.assert.missing_argument', 'body.credentials');
         const user = { kuid: args._id ?? generateKuid(args.kuid), content: profileless(body.content), profileIds: ['admin'], credentials: body.credentials ?? {} };
-        return createUserWithCredentials(services, user, pluginRequest(request), () => {
+        const admin = await createUserWithCredentials(services, user, pluginRequest(request), () => {
           if (services.users.adminExists()) throw new PluginError('api.process.admin_exists');
         });
+        // Kuzzle's reset closes its wide-open defaults. Ours start restricted and only an admin can edit them,
+        // so this matters only for a database restored with edited defaults; accepted for compatibility.
+        if (args.reset) services.rightsStore.restrictDefaults();
+        return admin;
       },
     }),
     defineAction({

@@ -1,0 +1,161 @@
+/**
+ * Roles and profiles, stored and editable, and the Rights every request is
+ * checked against. The standard three (admin, default, anonymous) are built
+ * in; a stored row replaces a built-in one, and restoring the defaults
+ * deletes the rows. All of it is held in memory: a change writes the row,
+ * then builds a new Rights from the maps, so the next request sees it and
+ * no request reads the database for its rights.
+ */
+import type { Statement } from 'better-sqlite3';
+import { PluginError } from '@portcullis/sdk-plugin/errors';
+import type { KernelDb } from '../storage/kernel-db.js';
+import { assertProfileInvariants, assertRoleInvariants, STANDARD_IDS, type Profile } from './role-definitions.js';
+import { Rights, type Role } from './rights.js';
+
+export type WriteMode = 'create' | 'replace' | 'update';
+
+export interface BuiltIns {
+  roles: Record<string, Role>;
+  profiles: Record<string, Profile>;
+}
+
+type Kind = 'role' | 'profile';
+
+interface Row {
+  id: string;
+  content: string;
+}
+
+export class RightsStore {
+  readonly #builtIns: BuiltIns;
+  readonly #roles = new Map<string, Role>();
+  readonly #profiles = new Map<string, Profile>();
+  readonly #upsert: Record<Kind, Statement<[string, string, number]>>;
+  readonly #delete: Record<Kind, Statement<[string]>>;
+  readonly #profileHeld: Statement<[string]>;
+  /** Profiles no user may lose even when none holds them yet (RESTRICTED_PROFILES). */
+  readonly #reservedProfiles: ReadonlySet<string>;
+  #rights: Rights;
+
+  constructor(db: KernelDb, builtIns: BuiltIns, reservedProfiles: readonly string[] = []) {
+    this.#builtIns = builtIns;
+    this.#reservedProfiles = new Set(reservedProfiles);
+    const table = { role: 'roles', profile: 'profiles' } as const;
+    this.#upsert = {
+      role: db.prepare(`INSERT INTO ${table.role} (id, content, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at`),
+      profile: db.prepare(`INSERT INTO ${table.profile} (id, content, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at`),
+    };
+    this.#delete = { role: db.prepare('DELETE FROM roles WHERE id = ?'), profile: db.prepare('DELETE FROM profiles WHERE id = ?') };
+    this.#profileHeld = db.prepare("SELECT 1 FROM users, json_each(users.content, '$.profileIds') p WHERE p.value = ? LIMIT 1");
+    const rows = (sql: string) => db.prepare<[], Row>(sql).all();
+    for (const [id, role] of Object.entries(builtIns.roles)) this.#roles.set(id, role);
+    for (const [id, profile] of Object.entries(builtIns.profiles)) this.#profiles.set(id, profile);
+    for (const row of rows('SELECT id, content FROM roles')) this.#roles.set(row.id, JSON.parse(row.content) as Role);
+    for (const row of rows('SELECT id, content FROM profiles')) this.#profiles.set(row.id, JSON.parse(row.content) as Profile);
+    this.#rights = this.#build();
+  }
+
+  /** The rights in force now: a new object after every change (its decision cache starts empty). */
+  get rights(): Rights {
+    return this.#rights;
+  }
+
+  role(id: string): Role {
+    const role = this.#roles.get(id);
+    if (role === undefined) throw new PluginError('security.role.not_found', id);
+    return role;
+  }
+
+  profile(id: string): Profile {
+    const profile = this.#profiles.get(id);
+    if (profile === undefined) throw new PluginError('security.profile.not_found', id);
+    return profile;
+  }
+
+  roleIds(): string[] {
+    return [...this.#roles.keys()].sort();
+  }
+
+  profileIds(): string[] {
+    return [...this.#profiles.keys()].sort();
+  }
+
+  hasRole(id: string): boolean {
+    return this.#roles.has(id);
+  }
+
+  /**
+   * Creates (412 `services.storage.document_already_exists` if it exists),
+   * replaces, or updates (404 if it does not exist) a role.
+   */
+  writeRole(id: string, role: Role, mode: WriteMode): Role {
+    this.#assertMode('role', this.#roles.has(id), id, mode);
+    assertRoleInvariants(id, role);
+    return this.#write('role', id, role, this.#roles);
+  }
+
+  /** As writeRole; every role a policy names must exist (404 `security.role.not_found`). */
+  writeProfile(id: string, profile: Profile, mode: WriteMode): Profile {
+    this.#assertMode('profile', this.#profiles.has(id), id, mode);
+    assertProfileInvariants(id, profile);
+    for (const { roleId } of profile.policies) this.role(roleId);
+    return this.#write('profile', id, profile, this.#profiles);
+  }
+
+  /** 400 for a standard role, 404 for an unknown one, 412 while a profile names it. */
+  deleteRole(id: string): void {
+    if (isStandard(id)) throw new PluginError('security.role.cannot_delete');
+    this.role(id);
+    const named = [...this.#profiles.values()].some((profile) => profile.policies.some((policy) => policy.roleId === id));
+    if (named) throw new PluginError('security.role.in_use', id);
+    this.#remove('role', id, this.#roles);
+  }
+
+  /** 400 for a standard profile, 404 for an unknown one, 412 while a user holds it or RESTRICTED_PROFILES names it. */
+  deleteProfile(id: string): void {
+    if (isStandard(id)) throw new PluginError('security.profile.cannot_delete');
+    this.profile(id);
+    if (this.#reservedProfiles.has(id) || this.#profileHeld.get(id) !== undefined) throw new PluginError('security.profile.in_use', id);
+    this.#remove('profile', id, this.#profiles);
+  }
+
+  /** Kuzzle's restrictDefaultRights: the default and anonymous roles and profiles back to the built-in (restricted) ones. */
+  restrictDefaults(): void {
+    for (const id of ['default', 'anonymous']) {
+      this.#delete.role.run(id);
+      this.#delete.profile.run(id);
+      this.#roles.set(id, this.#builtIns.roles[id]!);
+      this.#profiles.set(id, this.#builtIns.profiles[id]!);
+    }
+    this.#rights = this.#build();
+  }
+
+  #assertMode(kind: Kind, exists: boolean, id: string, mode: WriteMode): void {
+    if (mode === 'create' && exists) throw new PluginError('services.storage.document_already_exists');
+    if (mode === 'update' && !exists) throw new PluginError(kind === 'role' ? 'security.role.not_found' : 'security.profile.not_found', id);
+  }
+
+  #write<T>(kind: Kind, id: string, content: T, map: Map<string, T>): T {
+    this.#upsert[kind].run(id, JSON.stringify(content), Date.now());
+    map.set(id, content);
+    this.#rights = this.#build();
+    return content;
+  }
+
+  #remove<T>(kind: Kind, id: string, map: Map<string, T>): void {
+    this.#delete[kind].run(id);
+    map.delete(id);
+    this.#rights = this.#build();
+  }
+
+  #build(): Rights {
+    const entries = [...this.#profiles];
+    const roleIds = Object.fromEntries(entries.map(([id, profile]) => [id, profile.policies.map((policy) => policy.roleId)]));
+    const rateLimits = Object.fromEntries(entries.map(([id, profile]) => [id, profile.rateLimit]));
+    return new Rights(Object.fromEntries(this.#roles), roleIds, rateLimits);
+  }
+}
+
+function isStandard(id: string): boolean {
+  return (STANDARD_IDS as readonly string[]).includes(id);
+}
