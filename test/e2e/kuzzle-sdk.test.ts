@@ -96,6 +96,40 @@ describe('kuzzle-sdk over HTTP', () => {
     expect(await errorId(client.auth.login('local', { username: 'bob', password: 'bob has a long password' }))).toBe('plugin.strategy.missing_user');
   });
 
+  it('manages roles, profiles and rights through sdk.security and sdk.auth', async () => {
+    const admin = await connect();
+    await admin.auth.login('local', { username: 'admin', password: ADMIN_PASSWORD });
+    const role = await admin.security.createRole('user-reader', { controllers: { security: { actions: { getUser: true } } } });
+    expect(role._id).toBe('user-reader');
+    expect(role.controllers).toEqual({ security: { actions: { getUser: true } } });
+    expect((await admin.security.getRole('user-reader')).controllers).toEqual(role.controllers);
+    expect((await admin.security.searchRoles({ controllers: ['security'] })).hits.map((hit) => hit._id)).toEqual(['user-reader']);
+    const profile = await admin.security.createProfile('readers', { policies: [{ roleId: 'default' }, { roleId: 'user-reader' }] });
+    expect(profile.policies).toEqual([{ roleId: 'default' }, { roleId: 'user-reader' }]);
+    expect((await admin.security.updateProfile('readers', { rateLimit: 100 })).rateLimit).toBe(100);
+    expect((await admin.security.mGetProfiles(['readers', 'default'])).map((hit) => hit._id)).toEqual(['readers', 'default']);
+    await admin.security.createUser('dora', { content: { profileIds: ['readers'] }, credentials: { local: { username: 'dora', password: 'dora has a long password' } } });
+
+    const dora = await connect();
+    await dora.auth.login('local', { username: 'dora', password: 'dora has a long password' });
+    expect(await dora.auth.checkRights({ controller: 'security', action: 'getUser' })).toBe(true);
+    expect(await dora.auth.checkRights({ controller: 'security', action: 'deleteUser' })).toBe(false);
+    expect((await dora.security.getUser('admin'))._id).toBe('admin');
+    const mine = await dora.auth.getMyRights();
+    expect(mine.filter((hit) => hit.value === 'allowed' && hit.controller === 'security')).toEqual([{ controller: 'security', action: 'getUser', index: '*', collection: '*', value: 'allowed' }]);
+    expect(await admin.security.checkRights('dora', { controller: 'security', action: 'getUser' })).toBe(true);
+    expect(await admin.security.getUserRights('dora')).toEqual(mine);
+
+    // A change applies to dora's next call.
+    await admin.security.updateRole('user-reader', { controllers: { security: { actions: { searchUsers: true } } } });
+    expect(await errorId(dora.security.getUser('admin'))).toBe('security.rights.forbidden');
+    expect(await errorId(admin.security.deleteProfile('readers'))).toBe('security.profile.in_use');
+    expect(await errorId(admin.security.deleteRole('user-reader'))).toBe('security.role.in_use');
+    await admin.security.deleteUser('dora');
+    expect(await admin.security.deleteProfile('readers')).toEqual({ _id: 'readers' });
+    expect(await admin.security.deleteRole('user-reader')).toEqual({ _id: 'user-reader' });
+  });
+
   it("manages the caller's own credentials", async () => {
     const admin = await connect();
     await admin.auth.login('local', { username: 'admin', password: ADMIN_PASSWORD });
