@@ -107,7 +107,7 @@ describe('kuzzle-sdk over HTTP', () => {
     const profile = await admin.security.createProfile('readers', { policies: [{ roleId: 'default' }, { roleId: 'user-reader' }] });
     expect(profile.policies).toEqual([{ roleId: 'default' }, { roleId: 'user-reader' }]);
     expect((await admin.security.updateProfile('readers', { rateLimit: 100 })).rateLimit).toBe(100);
-    expect((await admin.security.mGetProfiles(['readers', 'default'])).map((hit) => hit._id)).toEqual(['readers', 'default']);
+    expect((await admin.security.mGetProfiles(['readers', 'default'])).map((hit: { _id: string }) => hit._id)).toEqual(['readers', 'default']);
     await admin.security.createUser('dora', { content: { profileIds: ['readers'] }, credentials: { local: { username: 'dora', password: 'dora has a long password' } } });
 
     const dora = await connect();
