@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, USER_PASSWORD, startApiKernel, type ApiKernel, errorOf } from '../helpers/api-kernel.js';
 
@@ -110,6 +111,28 @@ describe('security: roles and profiles', () => {
       expect(errorOf(await call('PUT', '/users/-1/_update', { profileIds: ['default'] }))).toEqual({ status: 400, id: 'security.user.anonymous_profile_required' });
       expect(errorOf(await call('PUT', '/users/-1/_replace', { profileIds: ['admin'] }))).toEqual({ status: 400, id: 'security.user.anonymous_profile_required' });
     });
+  });
+
+  it('createFirstAdmin?reset puts edited default rights back, on a database restored without its admins', async () => {
+    const restored = mkdtempSync(join(tmpdir(), 'portcullis-reset-'));
+    let other = await startApiKernel({ dataDir: restored });
+    const otherAdmin = await other.firstAdmin();
+    await other.call('PUT', '/roles/default', { jwt: otherAdmin, body: { controllers: { auth: { actions: { '*': true } }, security: { actions: { getUser: true } } } } });
+    await other.stop();
+    const db = new Database(join(restored, 'kernel.sqlite'));
+    db.prepare('DELETE FROM users').run();
+    db.close();
+    other = await startApiKernel({ dataDir: restored });
+    try {
+      expect(errorOf(await other.call('POST', '/_createFirstAdmin/admin?reset=maybe', { body: { credentials: { local: { username: 'admin', password: ADMIN_PASSWORD } } } }))).toEqual({ status: 400, id: 'api.assert.invalid_argument' });
+      // The local plugin still holds the old admin's credentials: a new kuid and username.
+      const created = await other.call('POST', '/_createFirstAdmin/admin2?reset', { body: { credentials: { local: { username: 'admin2', password: ADMIN_PASSWORD } } } });
+      expect(created.status).toBe(200);
+      const role = await other.call('GET', '/roles/default', { jwt: await other.login('admin2', ADMIN_PASSWORD) });
+      expect(role.body.result._source.controllers.security).toBeUndefined();
+    } finally {
+      await other.stop();
+    }
   });
 
   it('keeps stored roles and profiles across a restart', async () => {
