@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     pluginsDir,
     dataDir,
     kernelVersion: KERNEL_VERSION,
+    // No roles or profiles here: the bench's plugin creates no users.
+    profileExists: () => true,
     passwords: new PasswordService(4),
     users: new UserStore(db),
     tokens: new TokenStore(db, randomBytes(32)),

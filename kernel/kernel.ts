@@ -68,6 +68,7 @@ export class Kernel {
     const tokens = new TokenStore(db, secret.key);
     tokens.sweepExpired();
     const users = new UserStore(db);
+    const rightsStore = phase('rights', () => new RightsStore(db, { roles: standardRoles(publicActions(pluginsConfig)), profiles: standardProfiles() }, reservedProfiles(config, pluginsConfig)));
     let started: PluginHost | undefined;
     try {
       const plugins = await phase('plugins', () =>
@@ -79,6 +80,7 @@ export class Kernel {
           passwords: new PasswordService(minPasswordCost),
           users,
           tokens,
+          profileExists: (id) => rightsStore.rights.hasProfile(id),
           db,
           log,
         }),
@@ -86,7 +88,6 @@ export class Kernel {
       started = plugins;
       const app = phase('routes', () => {
         const actions = routeTable(plugins.apis());
-        const rightsStore = new RightsStore(db, { roles: standardRoles(publicActions(pluginsConfig)), profiles: standardProfiles() }, config.restrictedProfileIds);
         const services: KernelServices = {
           users,
           tokens,
@@ -150,6 +151,11 @@ export class Kernel {
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     });
   }
+}
+
+/** Profiles that must not be deleted while something may still give them to new users. */
+function reservedProfiles(config: KernelConfig, plugins: PluginsConfig): string[] {
+  return [...config.restrictedProfileIds, ...enabledPlugins(plugins).flatMap(([, settings]) => settings.allowedProfiles)];
 }
 
 /** Plugin actions opened to everyone in plugins.json, as `<plugin>/<controller>:<action>` rights. */

@@ -48,10 +48,15 @@ function authenticate(action: Action, jwt: string | null, services: KernelServic
   }
 }
 
-/** Profiles' rateLimit (0, the default, costs one remembered lookup). Anonymous callers count per IP. */
+/**
+ * Profiles' rateLimit (0, the default, costs one remembered lookup).
+ * Anonymous callers count per IP. As Kuzzle, a user's logout is never
+ * limited: a throttled user can still end their session.
+ */
 function limitRate(request: ApiRequest, caller: Caller, services: KernelServices): void {
   const limit = services.rights.rateLimit(caller.user._source.profileIds);
   if (limit === 0) return;
+  if (caller.token !== null && request.controller === 'auth' && request.action === 'logout') return;
   services.requestRate.admit(caller.user._id === ANONYMOUS_KUID ? `ip ${request.ip ?? 'unknown'}` : caller.user._id, limit);
 }
 

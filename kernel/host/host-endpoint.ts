@@ -34,6 +34,8 @@ export interface HostDependencies {
   tokens: { revokeUser(kuid: string, keepTokenId?: string): number };
   /** Profiles this plugin may give the users it creates (plugins.json `allowedProfiles`). */
   allowedProfiles: readonly string[];
+  /** Whether a profile exists now (roles and profiles are editable). */
+  profileExists(id: string): boolean;
   /** This plugin's password pepper (plugin-peppers.ts). */
   pepper: Buffer;
   /** The kernel logger, already tagged with the plugin name. */
@@ -172,6 +174,8 @@ function createUser(plugin: string, deps: HostDependencies, params: HostCall['pa
   if (refused.length > 0) {
     throw new PluginError('api.assert.forbidden_argument', `profileIds (plugin "${plugin}" may not give ${refused.join(', ')})`);
   }
+  const unknown = profileIds.find((p) => !deps.profileExists(p));
+  if (unknown !== undefined) throw new PluginError('security.profile.not_found', unknown);
   if (typeof content !== 'object' || content === null || Array.isArray(content) || !checkJsonResult(content).ok) {
     throw new PluginError('api.assert.invalid_argument', 'content', 'a plain JSON object');
   }

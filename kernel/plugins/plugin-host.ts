@@ -29,6 +29,7 @@ export interface PluginHostOptions {
   passwords: PasswordService;
   users: UserStore;
   tokens: HostDependencies['tokens'];
+  profileExists: HostDependencies['profileExists'];
   /** The kernel database, where plugin peppers are kept. */
   db: KernelDb;
   log: Logger;
@@ -119,6 +120,7 @@ export class PluginHost {
         users: this.options.users,
         tokens: this.options.tokens,
         allowedProfiles: settings.allowedProfiles,
+        profileExists: this.options.profileExists,
         pepper: pepperFor(this.options.db, name),
         log,
       });

@@ -7,9 +7,10 @@
  * no request reads the database for its rights.
  */
 import type { Statement } from 'better-sqlite3';
+import type * as z from 'zod';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { KernelDb } from '../storage/kernel-db.js';
-import { assertProfileInvariants, assertRoleInvariants, STANDARD_IDS, type Profile } from './role-definitions.js';
+import { assertProfileInvariants, assertRoleInvariants, profileSchema, roleSchema, STANDARD_IDS, type Profile } from './role-definitions.js';
 import { Rights, type Role } from './rights.js';
 
 export type WriteMode = 'create' | 'replace' | 'update';
@@ -33,25 +34,29 @@ export class RightsStore {
   readonly #upsert: Record<Kind, Statement<[string, string, number]>>;
   readonly #delete: Record<Kind, Statement<[string]>>;
   readonly #profileHeld: Statement<[string]>;
-  /** Profiles no user may lose even when none holds them yet (RESTRICTED_PROFILES). */
+  readonly #restrict: () => void;
+  /** Profiles that cannot be deleted even when no user holds them yet: RESTRICTED_PROFILES and plugins' allowedProfiles. */
   readonly #reservedProfiles: ReadonlySet<string>;
   #rights: Rights;
 
   constructor(db: KernelDb, builtIns: BuiltIns, reservedProfiles: readonly string[] = []) {
     this.#builtIns = builtIns;
     this.#reservedProfiles = new Set(reservedProfiles);
-    const table = { role: 'roles', profile: 'profiles' } as const;
-    this.#upsert = {
-      role: db.prepare(`INSERT INTO ${table.role} (id, content, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at`),
-      profile: db.prepare(`INSERT INTO ${table.profile} (id, content, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at`),
-    };
+    const upsert = (table: string) => db.prepare<[string, string, number]>(`INSERT INTO ${table} (id, content, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at`);
+    this.#upsert = { role: upsert('roles'), profile: upsert('profiles') };
     this.#delete = { role: db.prepare('DELETE FROM roles WHERE id = ?'), profile: db.prepare('DELETE FROM profiles WHERE id = ?') };
     this.#profileHeld = db.prepare("SELECT 1 FROM users, json_each(users.content, '$.profileIds') p WHERE p.value = ? LIMIT 1");
-    const rows = (sql: string) => db.prepare<[], Row>(sql).all();
+    this.#restrict = db.transaction(() => {
+      for (const id of ['default', 'anonymous']) {
+        this.#delete.role.run(id);
+        this.#delete.profile.run(id);
+      }
+    });
     for (const [id, role] of Object.entries(builtIns.roles)) this.#roles.set(id, role);
     for (const [id, profile] of Object.entries(builtIns.profiles)) this.#profiles.set(id, profile);
-    for (const row of rows('SELECT id, content FROM roles')) this.#roles.set(row.id, JSON.parse(row.content) as Role);
-    for (const row of rows('SELECT id, content FROM profiles')) this.#profiles.set(row.id, JSON.parse(row.content) as Profile);
+    const rows = (table: string) => db.prepare<[], Row>(`SELECT id, content FROM ${table}`).all();
+    for (const row of rows('roles')) this.#roles.set(row.id, storedRow('roles', row, roleSchema));
+    for (const row of rows('profiles')) this.#profiles.set(row.id, storedRow('profiles', row, profileSchema));
     this.#rights = this.#build();
   }
 
@@ -84,8 +89,12 @@ export class RightsStore {
     return this.#roles.has(id);
   }
 
+  hasProfile(id: string): boolean {
+    return this.#profiles.has(id);
+  }
+
   /**
-   * Creates (412 `services.storage.document_already_exists` if it exists),
+   * Creates (400 `services.storage.document_already_exists` if it exists),
    * replaces, or updates (404 if it does not exist) a role.
    */
   writeRole(id: string, role: Role, mode: WriteMode): Role {
@@ -111,7 +120,7 @@ export class RightsStore {
     this.#remove('role', id, this.#roles);
   }
 
-  /** 400 for a standard profile, 404 for an unknown one, 412 while a user holds it or RESTRICTED_PROFILES names it. */
+  /** 400 for a standard profile, 404 for an unknown one, 412 while a user holds it or it is reserved. */
   deleteProfile(id: string): void {
     if (isStandard(id)) throw new PluginError('security.profile.cannot_delete');
     this.profile(id);
@@ -121,9 +130,8 @@ export class RightsStore {
 
   /** Kuzzle's restrictDefaultRights: the default and anonymous roles and profiles back to the built-in (restricted) ones. */
   restrictDefaults(): void {
+    this.#restrict();
     for (const id of ['default', 'anonymous']) {
-      this.#delete.role.run(id);
-      this.#delete.profile.run(id);
       this.#roles.set(id, this.#builtIns.roles[id]!);
       this.#profiles.set(id, this.#builtIns.profiles[id]!);
     }
@@ -154,6 +162,25 @@ export class RightsStore {
     const rateLimits = Object.fromEntries(entries.map(([id, profile]) => [id, profile.rateLimit]));
     return new Rights(Object.fromEntries(this.#roles), roleIds, rateLimits);
   }
+}
+
+/**
+ * A stored row, checked as the API checks input: the database is ours, but
+ * a hand edit or a restore must not put a malformed role in force, nor
+ * replace the built-in admin (which the API never stores).
+ */
+function storedRow<T>(table: string, row: Row, schema: z.ZodType<T>): T {
+  const where = `kernel.sqlite: ${table} row "${row.id}"`;
+  if (row.id === 'admin') throw new Error(`${where}: the admin ${table === 'roles' ? 'role' : 'profile'} is built in; delete the row`);
+  let content: unknown;
+  try {
+    content = JSON.parse(row.content);
+  } catch {
+    throw new Error(`${where} is not JSON; fix or delete it`);
+  }
+  const parsed = schema.safeParse(content);
+  if (!parsed.success) throw new Error(`${where} is malformed (${parsed.error.issues[0]?.message ?? 'invalid'}); fix or delete it`);
+  return parsed.data;
 }
 
 function isStandard(id: string): boolean {

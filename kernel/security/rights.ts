@@ -1,9 +1,11 @@
 /**
  * Who may call which action. Roles grant `controller:action` booleans, with
  * `*` wildcards; profiles list roles; users list profiles. A user's rights
- * are the union of its roles; within a role the most specific rule wins
- * (controller and action, then controller and `*`, then `*` and action,
- * then `*:*`), and anything not granted is denied.
+ * are the union of its roles. Within a role, as Kuzzle: the controller's
+ * own entry if it has one, else the `*` controller's; in that entry, the
+ * action's own rule, else its `*` rule; anything not granted is denied. So
+ * `{security: {actions: {getUser: true}}, '*': {actions: {'*': true}}}`
+ * denies security:searchUsers: the security entry decides for security.
  *
  * The standard roles and profiles (`admin`, `default`, `anonymous`) are
  * built in; rights-store.ts keeps the stored, editable ones and builds a new
@@ -62,11 +64,10 @@ function splitRight(entry: string): [string, string] {
   return [entry.slice(0, at), entry.slice(at + 1)];
 }
 
-/** Whether one role grants `controller:action`, the most specific rule winning. */
+/** Whether one role grants `controller:action` (the order is Kuzzle's, see above). */
 export function roleAllows(role: Role, controller: string, action: string): boolean {
-  const exact = ownValue(role.controllers, controller)?.actions;
-  const any = ownValue(role.controllers, '*')?.actions;
-  return ownValue(exact, action) ?? ownValue(exact, '*') ?? ownValue(any, action) ?? ownValue(any, '*') ?? false;
+  const rules = (ownValue(role.controllers, controller) ?? ownValue(role.controllers, '*'))?.actions;
+  return ownValue(rules, action) ?? ownValue(rules, '*') ?? false;
 }
 
 /** Own keys only: `constructor` or `__proto__` are never rules. */

@@ -22,11 +22,11 @@ export interface Profile {
   rateLimit: number;
 }
 
-/** Role and profile ids: what Kuzzle accepts in a URL segment, no leading underscore. */
+/** Role and profile ids: no leading underscore, no "/" (a URL segment); 64 characters, as users' profileIds and plugins' allowedProfiles. */
 export const securityIdSchema = z
   .string()
   .min(1)
-  .max(128)
+  .max(64)
   .regex(/^[^_/\s][^/\s]*$/, 'an id without "/" or spaces, not starting with "_"');
 
 /**
@@ -41,8 +41,13 @@ const ruleKey = z
   .regex(/^[\w*/.-]+$/, 'a controller or action name, or "*"');
 
 /** 200 controllers of 200 actions each is far past any real role; the bound keeps a role's JSON small. */
+const MAX_RULES = 200;
+const fewEnough = (record: object) => Object.keys(record).length <= MAX_RULES;
+
 export const roleSchema = z.object({
-  controllers: z.record(ruleKey, z.object({ actions: z.record(ruleKey, z.boolean()) })).refine((controllers) => Object.keys(controllers).length <= 200, 'at most 200 controllers'),
+  controllers: z
+    .record(ruleKey, z.object({ actions: z.record(ruleKey, z.boolean()).refine(fewEnough, `at most ${MAX_RULES} actions`) }))
+    .refine(fewEnough, `at most ${MAX_RULES} controllers`),
 });
 
 const policiesSchema = z
@@ -54,14 +59,19 @@ const policiesSchema = z
   )
   .min(1)
   .max(64);
-const rateLimitSchema = z.number().int().min(0).max(1_000_000);
+/** As Kuzzle, null means 0 (no limit). */
+const rateLimitSchema = z.number().int().min(0).max(1_000_000).nullable().transform((limit) => limit ?? 0);
 
 export const profileSchema = z.object({ policies: policiesSchema, rateLimit: rateLimitSchema.default(0) });
 /** updateProfile: the fields given replace the stored ones. */
 export const profileChangesSchema = z.object({ policies: policiesSchema.optional(), rateLimit: rateLimitSchema.optional() });
 
-/** 400 `security.role.login_required`, `security.rights.admin_protected`. */
+/** 400 `api.assert.empty_argument` (as Kuzzle), `security.role.login_required`, `security.rights.admin_protected`. */
 export function assertRoleInvariants(id: string, role: Role): void {
+  const controllers = Object.entries(role.controllers);
+  if (controllers.length === 0) throw new PluginError('api.assert.empty_argument', 'body.controllers');
+  const empty = controllers.find(([, rules]) => Object.keys(rules.actions).length === 0);
+  if (empty !== undefined) throw new PluginError('api.assert.empty_argument', `body.controllers.${empty[0]}.actions`);
   if (id === 'anonymous' && !roleAllows(role, 'auth', 'login')) throw new PluginError('security.role.login_required');
   if (id === 'admin') throw new PluginError('security.rights.admin_protected', 'role');
 }
@@ -86,9 +96,9 @@ export function assertKnownActions(id: string, role: Role, actions: ReadonlyArra
     if (names === undefined) known.set(controller, (names = new Set()));
     names.add(action);
   }
+  const anywhere = new Set(actions.map(({ action }) => action));
   for (const [controller, { actions: rules }] of Object.entries(role.controllers)) {
-    if (controller === '*') continue;
-    const names = known.get(controller);
+    const names = controller === '*' ? anywhere : known.get(controller);
     if (names === undefined) throw new PluginError('security.role.unknown_controller', id, controller, 'Use "force" to store it anyway.');
     for (const action of Object.keys(rules)) {
       if (action !== '*' && !names.has(action)) throw new PluginError('security.role.unknown_action', id, action, controller, 'Use "force" to store it anyway.');

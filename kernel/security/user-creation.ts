@@ -23,7 +23,12 @@ export interface NewUser {
 export interface UserCreationDeps {
   users: UserStore;
   strategies: StrategyRegistry;
-  rights: Rights;
+  /**
+   * Read at each use, before and after the awaits: pass the services object,
+   * whose getter answers the rules in force (a copy taken once would miss a
+   * profile deleted meanwhile).
+   */
+  readonly rights: Rights;
   tokens: { revokeUser(kuid: string): number };
   log: Logger;
 }

@@ -37,8 +37,11 @@ describe('security: roles and profiles', () => {
       const all = await call('POST', '/roles/_search', {});
       expect(all.body.result.hits.map((hit: { _id: string }) => hit._id)).toEqual(['admin', 'anonymous', 'default', 'reader', 'writer']);
       expect(all.body.result.total).toBe(5);
+      // A role with a `*` controller (admin) matches any list, as Kuzzle.
       const onSecurity = await call('POST', '/roles/_search?from=1&size=1', { controllers: ['security'] });
-      expect(onSecurity.body.result).toEqual({ hits: [{ _id: 'writer', _source: { controllers: { security: { actions: { '*': true } } } } }], total: 2 });
+      expect(onSecurity.body.result).toEqual({ hits: [{ _id: 'reader', _source: wider }], total: 3 });
+      expect((await call('POST', '/roles/_search', { controllers: [] })).body.result.total).toBe(5);
+      expect((await call('POST', '/roles/_search', { controllers: ['server'] })).body.result.hits.map((hit: { _id: string }) => hit._id)).toEqual(['admin', 'anonymous', 'default']);
       expect((await call('DELETE', '/roles/writer')).body.result).toEqual({ _id: 'writer' });
       expect(errorOf(await call('GET', '/roles/writer'))).toEqual({ status: 404, id: 'security.role.not_found' });
     });
@@ -48,13 +51,19 @@ describe('security: roles and profiles', () => {
       expect(errorOf(await call('POST', '/roles/twice/_create', reader))).toEqual({ status: 400, id: 'services.storage.document_already_exists' });
       expect(errorOf(await call('PUT', '/roles/ghost/_update', reader))).toEqual({ status: 404, id: 'security.role.not_found' });
       expect(errorOf(await call('PUT', '/roles/bad', { controllers: { auth: { actions: { login: 'yes' } } } }))).toEqual({ status: 400, id: 'api.assert.invalid_argument' });
+      // A `__proto__` controller is dropped by the schema; nothing is left, so the role is empty.
       const proto = await call('PUT', '/roles/proto', '{"controllers": {"__proto__": {"actions": {"getUser": true}}}}');
-      expect(proto.body.result._source).toEqual({ controllers: {} });
-      expect(Object.hasOwn(proto.body.result._source.controllers, '__proto__')).toBe(false);
+      expect(errorOf(proto)).toEqual({ status: 400, id: 'api.assert.empty_argument' });
+      expect(({} as Record<string, unknown>).actions).toBeUndefined();
       expect(errorOf(await call('PUT', '/roles/_bad', reader))).toEqual({ status: 400, id: 'api.assert.invalid_argument' });
       expect(errorOf(await call('PUT', '/roles/bad'))).toEqual({ status: 400, id: 'api.assert.body_required' });
       expect(errorOf(await call('PUT', '/roles/bad', { controllers: { documents: { actions: { get: true } } } }))).toEqual({ status: 400, id: 'security.role.unknown_controller' });
       expect(errorOf(await call('PUT', '/roles/bad', { controllers: { auth: { actions: { fly: true } } } }))).toEqual({ status: 400, id: 'security.role.unknown_action' });
+      // Under `*`, an action must exist in some controller: a typo is not stored silently.
+      expect(errorOf(await call('PUT', '/roles/bad', { controllers: { '*': { actions: { getUsr: true } } } }))).toEqual({ status: 400, id: 'security.role.unknown_action' });
+      expect(errorOf(await call('PUT', '/roles/bad', { controllers: {} }))).toEqual({ status: 400, id: 'api.assert.empty_argument' });
+      expect(errorOf(await call('PUT', '/roles/bad', { controllers: { auth: { actions: {} } } }))).toEqual({ status: 400, id: 'api.assert.empty_argument' });
+      expect(errorOf(await call('PUT', `/roles/${'r'.repeat(65)}`, reader))).toEqual({ status: 400, id: 'api.assert.invalid_argument' });
       expect((await call('PUT', '/roles/later?force', { controllers: { 'oauth/provider': { actions: { link: true } } } })).status).toBe(200);
       expect(errorOf(await call('GET', '/roles/bad'))).toEqual({ status: 404, id: 'security.role.not_found' });
     });
@@ -88,6 +97,8 @@ describe('security: roles and profiles', () => {
       expect(mGet.body.result.hits.map((hit: { _id: string }) => hit._id)).toEqual(['readers', 'admin']);
       const byRole = await call('POST', '/profiles/_search', { roles: ['p-reader'] });
       expect(byRole.body.result).toEqual({ hits: [widened.body.result], total: 1 });
+      expect((await call('POST', '/profiles/_search?from=1&size=2', {})).body.result.hits.map((hit: { _id: string }) => hit._id)).toEqual(['anonymous', 'default']);
+      expect((await call('PUT', '/profiles/readers/_update', { rateLimit: null })).body.result._source.rateLimit).toBe(0);
       expect((await call('DELETE', '/profiles/readers')).body.result).toEqual({ _id: 'readers' });
       expect(errorOf(await call('GET', '/profiles/readers'))).toEqual({ status: 404, id: 'security.profile.not_found' });
     });
@@ -110,6 +121,7 @@ describe('security: roles and profiles', () => {
       expect(errorOf(await k.call('POST', '/users/nobody/_create', { jwt: admin, body }))).toEqual({ status: 404, id: 'security.profile.not_found' });
       expect(errorOf(await call('PUT', '/users/-1/_update', { profileIds: ['default'] }))).toEqual({ status: 400, id: 'security.user.anonymous_profile_required' });
       expect(errorOf(await call('PUT', '/users/-1/_replace', { profileIds: ['admin'] }))).toEqual({ status: 400, id: 'security.user.anonymous_profile_required' });
+      expect(errorOf(await call('POST', '/users/-1/_upsert', { content: { profileIds: ['default'] } }))).toEqual({ status: 400, id: 'security.user.anonymous_profile_required' });
     });
   });
 
@@ -135,7 +147,36 @@ describe('security: roles and profiles', () => {
     }
   });
 
-  it('keeps stored roles and profiles across a restart', async () => {
+  it('never lets a user be created with a profile deleted while its creation waited on the plugins', async () => {
+    // The deletion lands at different points of the creation: before its first check, or while it awaits the plugin.
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const outcomes = new Set<string>();
+    for (let delay = 0; delay < 12; delay++) {
+      await call('PUT', `/profiles/fleeting${delay}`, { policies: [{ roleId: 'default' }] });
+      const body = { content: { profileIds: [`fleeting${delay}`] }, credentials: { local: { username: `racer${delay}`, password: USER_PASSWORD } } };
+      const creation = k.call('POST', `/users/racer${delay}/_create`, { jwt: admin, body });
+      for (let i = 0; i < delay; i++) await tick();
+      const [created, deleted] = await Promise.all([creation, call('DELETE', `/profiles/fleeting${delay}`)]);
+      outcomes.add(`${created.status}/${deleted.status}`);
+      const user = await call('GET', `/users/racer${delay}`);
+      const profile = await call('GET', `/profiles/fleeting${delay}`);
+      if (user.status === 200) expect(profile.status).toBe(200);
+    }
+    expect(outcomes.has('200/200')).toBe(false);
+  });
+
+  it('refuses to delete a profile RESTRICTED_PROFILES names, even with no user holding it', async () => {
+    const other = await startApiKernel({ config: { restrictedProfileIds: ['members'] } });
+    try {
+      const jwt = await other.firstAdmin();
+      expect((await other.call('PUT', '/profiles/members', { jwt, body: { policies: [{ roleId: 'default' }] } })).status).toBe(200);
+      expect(errorOf(await other.call('DELETE', '/profiles/members', { jwt }))).toEqual({ status: 412, id: 'security.profile.in_use' });
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('keeps stored roles and profiles across a restart, and refuses to boot on a malformed or admin row', async () => {
     await call('PUT', '/roles/durable', reader);
     await call('PUT', '/profiles/durable', { policies: [{ roleId: 'durable' }], rateLimit: 7 });
     await k.stop();
@@ -143,5 +184,19 @@ describe('security: roles and profiles', () => {
     admin = await k.login('admin', ADMIN_PASSWORD);
     expect((await call('GET', '/roles/durable')).body.result._source).toEqual(reader);
     expect((await call('GET', '/profiles/durable')).body.result._source).toEqual({ policies: [{ roleId: 'durable' }], rateLimit: 7 });
+    await k.stop();
+    const db = new Database(join(dataDir, 'kernel.sqlite'));
+    db.prepare('INSERT INTO roles (id, content, updated_at) VALUES (?, ?, 0)').run('admin', JSON.stringify({ controllers: { auth: { actions: { login: true } } } }));
+    db.close();
+    await expect(startApiKernel({ dataDir })).rejects.toThrow('roles row "admin": the admin role is built in; delete the row');
+    const fix = new Database(join(dataDir, 'kernel.sqlite'));
+    fix.prepare("UPDATE roles SET id = 'broken', content = '{\"controllers\": 3}' WHERE id = 'admin'").run();
+    fix.close();
+    await expect(startApiKernel({ dataDir })).rejects.toThrow('roles row "broken" is malformed');
+    const clean = new Database(join(dataDir, 'kernel.sqlite'));
+    clean.prepare("DELETE FROM roles WHERE id = 'broken'").run();
+    clean.close();
+    k = await startApiKernel({ dataDir });
+    admin = await k.login('admin', ADMIN_PASSWORD);
   });
 });

@@ -103,7 +103,8 @@ describe('kuzzle-sdk over HTTP', () => {
     expect(role._id).toBe('user-reader');
     expect(role.controllers).toEqual({ security: { actions: { getUser: true } } });
     expect((await admin.security.getRole('user-reader')).controllers).toEqual(role.controllers);
-    expect((await admin.security.searchRoles({ controllers: ['security'] })).hits.map((hit) => hit._id)).toEqual(['user-reader']);
+    // As Kuzzle: admin's `*` controller matches any list.
+    expect((await admin.security.searchRoles({ controllers: ['security'] })).hits.map((hit) => hit._id)).toEqual(['admin', 'user-reader']);
     const profile = await admin.security.createProfile('readers', { policies: [{ roleId: 'default' }, { roleId: 'user-reader' }] });
     expect(profile.policies).toEqual([{ roleId: 'default' }, { roleId: 'user-reader' }]);
     expect((await admin.security.updateProfile('readers', { rateLimit: 100 })).rateLimit).toBe(100);

@@ -30,6 +30,7 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
     store,
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    profileExists: (id: string) => ['admin', 'default', 'anonymous'].includes(id),
     tokens,
     allowedProfiles: options.allowedProfiles ?? [],
     pepper: options.pepper ?? randomBytes(32),
@@ -129,6 +130,14 @@ describe('host channel over paired ports', () => {
     await expect(host.call('users.create', { kuid: 'kuid-ada', content: {}, profileIds: ['default'] })).rejects.toMatchObject({
       id: 'security.user.already_exists',
     });
+  });
+
+  it('refuses a profile the plugin may give but that does not exist (deleted since plugins.json was written)', async () => {
+    const { host } = pairedChannel({ allowedProfiles: ['default', 'customers'] });
+    await expect(host.call('users.create', { kuid: 'kuid-bo', content: {}, profileIds: ['customers'] })).rejects.toMatchObject({
+      id: 'security.profile.not_found',
+    });
+    expect(await host.call('users.exists', { kuid: 'kuid-bo' })).toBe(false);
   });
 
   it('refuses params that cannot cross the port, without leaving the call pending', async () => {

@@ -21,13 +21,21 @@ function documentedAnonymousActions(): string[] {
 const names = (actions: readonly Action[]) => actions.map((a) => `${a.controller}:${a.action}`).sort();
 
 describe('roleAllows', () => {
-  it('lets the most specific rule win: controller:action, then controller:*, then *:action, then *:*', () => {
+  it("decides as Kuzzle: the controller's own entry, else `*`'s; in it the action's rule, else `*`", () => {
     const r = role({ auth: { '*': true, logout: false }, security: { '*': false }, '*': { '*': true, info: false, getUser: true } });
     expect(roleAllows(r, 'auth', 'logout')).toBe(false); // explicit false beats auth:*
     expect(roleAllows(r, 'auth', 'login')).toBe(true);
     expect(roleAllows(r, 'security', 'getUser')).toBe(false); // security:* beats *:getUser
     expect(roleAllows(r, 'server', 'info')).toBe(false); // *:info beats *:*
     expect(roleAllows(r, 'server', 'now')).toBe(true);
+  });
+
+  it("never falls back to the `*` controller when the controller has its own entry (Kuzzle's order)", () => {
+    const r = role({ security: { getUser: true }, '*': { '*': true } });
+    expect(roleAllows(r, 'security', 'getUser')).toBe(true);
+    expect(roleAllows(r, 'security', 'searchUsers')).toBe(false);
+    expect(roleAllows(r, 'auth', 'login')).toBe(true);
+    expect(roleAllows(role({ auth: { logout: true }, '*': { login: true } }), 'auth', 'login')).toBe(false);
   });
 
   it('an explicit false beats a wildcard true in the same role, at every level', () => {

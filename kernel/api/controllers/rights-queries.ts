@@ -72,8 +72,9 @@ export function rightsQueryActions(): Action[] {
       action: 'restrictDefaultRights',
       http: [{ verb: 'post', path: '/_restrictDefaultRights' }],
       summary: 'Puts the default and anonymous roles and profiles back to the built-in, restricted ones',
-      handler(_input, services) {
+      handler({ request }, services) {
         services.rightsStore.restrictDefaults();
+        services.log.info({ by: request.caller.user._id }, 'security:restrictDefaultRights');
         return null;
       },
     }),

@@ -5,7 +5,8 @@
  * Kuzzle's: `{_id, _source}`, `{hits}`, `{hits, total}`, `{_id}`.
  */
 import * as z from 'zod';
-import { defineAction, type Action } from '../action.js';
+import { defineAction, type Action, type AuthenticatedRequest } from '../action.js';
+import type { KernelServices } from '../services.js';
 import { boolArg, intArg } from '../input.js';
 import { assertKnownActions, profileChangesSchema, profileSchema, roleSchema, securityIdSchema, type Profile } from '../../security/role-definitions.js';
 import type { WriteMode } from '../../security/rights-store.js';
@@ -20,10 +21,10 @@ const page = z.object({ from: intArg(0, 10_000).optional(), size: intArg(0, 1000
 const DEFAULT_SIZE = 10;
 
 export function securityRoleActions(): Action[] {
-  return [...roleActions(), ...profileActions()];
+  return [...roleWrites(), ...roleReads(), ...profileWrites(), ...profileReads()];
 }
 
-function roleActions(): Action[] {
+function roleWrites(): Action[] {
   const write = (action: string, mode: WriteMode, verb: 'post' | 'put', path: string, summary: string) =>
     defineAction({
       controller: 'security',
@@ -32,15 +33,34 @@ function roleActions(): Action[] {
       summary,
       args: writeArgs,
       body: roleSchema,
-      handler({ args, body }, services) {
+      handler({ args, body, request }, services) {
         if (!args.force) assertKnownActions(args._id, body, services.actions());
-        return roleHit(args._id, services.rightsStore.writeRole(args._id, body, mode));
+        const role = services.rightsStore.writeRole(args._id, body, mode);
+        logChange(services, request, args._id);
+        return roleHit(args._id, role);
       },
     });
   return [
-    write('createRole', 'create', 'post', '/roles/:_id/_create', 'Creates a role (`{controllers: {<c>: {actions: {<a>: bool}}}}`); 412 if it exists'),
+    write('createRole', 'create', 'post', '/roles/:_id/_create', 'Creates a role (`{controllers: {<c>: {actions: {<a>: bool}}}}`); 400 if it exists'),
     write('createOrReplaceRole', 'replace', 'put', '/roles/:_id', 'Creates or replaces a role'),
     write('updateRole', 'update', 'put', '/roles/:_id/_update', "Replaces an existing role's rules (as Kuzzle: no partial update of a role)"),
+    defineAction({
+      controller: 'security',
+      action: 'deleteRole',
+      http: [{ verb: 'delete', path: '/roles/:_id' }],
+      summary: 'Deletes a role no profile uses; the standard roles cannot be deleted',
+      args: idArgs,
+      handler({ args, request }, services) {
+        services.rightsStore.deleteRole(args._id);
+        logChange(services, request, args._id);
+        return { _id: args._id };
+      },
+    }),
+  ];
+}
+
+function roleReads(): Action[] {
+  return [
     defineAction({
       controller: 'security',
       action: 'getRole',
@@ -61,47 +81,58 @@ function roleActions(): Action[] {
       controller: 'security',
       action: 'searchRoles',
       http: [{ verb: 'post', path: '/roles/_search' }],
-      summary: 'Roles with rules for any of `controllers` (all roles without it), by id: `{hits, total}`',
+      summary: 'Roles with rules for any of `controllers` or for `*` (all roles without a list), by id: `{hits, total}`',
       args: page,
       body: z.object({ controllers: z.array(z.string().max(128)).max(1000).optional() }).optional(),
       handler({ args, body }, services) {
-        const wanted = body?.controllers;
-        const ids = services.rightsStore.roleIds().filter((id) => wanted === undefined || wanted.some((controller) => Object.hasOwn(services.rightsStore.role(id).controllers, controller)));
+        // As Kuzzle: a role with a `*` controller matches any list; no list, or an empty one, matches all.
+        const wanted = body?.controllers ?? [];
+        const matches = (id: string) => Object.keys(services.rightsStore.role(id).controllers).some((controller) => controller === '*' || wanted.includes(controller));
+        const ids = services.rightsStore.roleIds().filter((id) => wanted.length === 0 || matches(id));
         return paged(ids, args, (id) => roleHit(id, services.rightsStore.role(id)));
-      },
-    }),
-    defineAction({
-      controller: 'security',
-      action: 'deleteRole',
-      http: [{ verb: 'delete', path: '/roles/:_id' }],
-      summary: 'Deletes a role no profile uses; the standard roles cannot be deleted',
-      args: idArgs,
-      handler({ args }, services) {
-        services.rightsStore.deleteRole(args._id);
-        return { _id: args._id };
       },
     }),
   ];
 }
 
-function profileActions(): Action[] {
-  const write = (action: string, mode: WriteMode, verb: 'post' | 'put', path: string, summary: string) =>
+function profileWrites(): Action[] {
+  const write = <B>(action: string, mode: WriteMode, verb: 'post' | 'put', path: string, body: z.ZodType<B>, profileOf: (body: B, id: string, services: KernelServices) => Profile, summary: string) =>
     defineAction({
       controller: 'security',
       action,
       http: [{ verb, path }],
       summary,
       args: idArgs,
-      body: mode === 'update' ? profileChangesSchema : profileSchema,
-      handler({ args, body }, services) {
-        const profile = mode === 'update' ? { ...services.rightsStore.profile(args._id), ...definedFields(body) } : (body as Profile);
-        return profileHit(args._id, services.rightsStore.writeProfile(args._id, profile, mode));
+      body,
+      handler({ args, body, request }, services) {
+        const profile = services.rightsStore.writeProfile(args._id, profileOf(body, args._id, services), mode);
+        logChange(services, request, args._id);
+        return profileHit(args._id, profile);
       },
     });
+  const whole = (body: Profile) => body;
+  const changed = (body: z.infer<typeof profileChangesSchema>, id: string, services: KernelServices): Profile => ({ ...services.rightsStore.profile(id), ...definedFields(body) });
   return [
-    write('createProfile', 'create', 'post', '/profiles/:_id/_create', 'Creates a profile (`{policies: [{roleId}], rateLimit}`); 412 if it exists'),
-    write('createOrReplaceProfile', 'replace', 'put', '/profiles/:_id', 'Creates or replaces a profile'),
-    write('updateProfile', 'update', 'put', '/profiles/:_id/_update', "Changes an existing profile's `policies` and/or `rateLimit`"),
+    write('createProfile', 'create', 'post', '/profiles/:_id/_create', profileSchema, whole, 'Creates a profile (`{policies: [{roleId}], rateLimit}`); 400 if it exists'),
+    write('createOrReplaceProfile', 'replace', 'put', '/profiles/:_id', profileSchema, whole, 'Creates or replaces a profile'),
+    write('updateProfile', 'update', 'put', '/profiles/:_id/_update', profileChangesSchema, changed, "Changes an existing profile's `policies` and/or `rateLimit`"),
+    defineAction({
+      controller: 'security',
+      action: 'deleteProfile',
+      http: [{ verb: 'delete', path: '/profiles/:_id' }],
+      summary: 'Deletes a profile no user holds; the standard profiles cannot be deleted',
+      args: idArgs,
+      handler({ args, request }, services) {
+        services.rightsStore.deleteProfile(args._id);
+        logChange(services, request, args._id);
+        return { _id: args._id };
+      },
+    }),
+  ];
+}
+
+function profileReads(): Action[] {
+  return [
     defineAction({
       controller: 'security',
       action: 'getProfile',
@@ -116,33 +147,27 @@ function profileActions(): Action[] {
       http: [{ verb: 'post', path: '/profiles/_mGet' }],
       summary: 'Profiles by id (body `{ids}`): `{hits}`; unknown ids are left out',
       body: idsBody,
-      handler: ({ body }, services) => ({ hits: body.ids.filter((id) => services.rightsStore.profileIds().includes(id)).map((id) => profileHit(id, services.rightsStore.profile(id))) }),
+      handler: ({ body }, services) => ({ hits: body.ids.filter((id) => services.rightsStore.hasProfile(id)).map((id) => profileHit(id, services.rightsStore.profile(id))) }),
     }),
     defineAction({
       controller: 'security',
       action: 'searchProfiles',
       http: [{ verb: 'post', path: '/profiles/_search' }],
-      summary: 'Profiles with a policy on any of `roles` (all profiles without it), by id: `{hits, total}`',
+      summary: 'Profiles with a policy on any of `roles` (all profiles without a list), by id: `{hits, total}`',
       args: page,
       body: z.object({ roles: z.array(z.string().max(128)).max(1000).optional() }).optional(),
       handler({ args, body }, services) {
-        const wanted = body?.roles;
-        const ids = services.rightsStore.profileIds().filter((id) => wanted === undefined || services.rightsStore.profile(id).policies.some((policy) => wanted.includes(policy.roleId)));
+        const wanted = body?.roles ?? [];
+        const ids = services.rightsStore.profileIds().filter((id) => wanted.length === 0 || services.rightsStore.profile(id).policies.some((policy) => wanted.includes(policy.roleId)));
         return paged(ids, args, (id) => profileHit(id, services.rightsStore.profile(id)));
       },
     }),
-    defineAction({
-      controller: 'security',
-      action: 'deleteProfile',
-      http: [{ verb: 'delete', path: '/profiles/:_id' }],
-      summary: 'Deletes a profile no user holds; the standard profiles cannot be deleted',
-      args: idArgs,
-      handler({ args }, services) {
-        services.rightsStore.deleteProfile(args._id);
-        return { _id: args._id };
-      },
-    }),
   ];
+}
+
+/** Rights changes are the most sensitive an admin makes: logged with who made them. */
+function logChange(services: KernelServices, request: AuthenticatedRequest, id: string): void {
+  services.log.info({ by: request.caller.user._id, id }, `security:${request.action}`);
 }
 
 function roleHit(id: string, role: Role) {

@@ -121,8 +121,11 @@ function deletionActions(): Action[] {
   ];
 }
 
-/** A user that may be changed: stored (404 otherwise), and not the anonymous user (400). */
-/** Kuzzle's invariant first (the anonymous user keeps the anonymous profile), then ours: "-1" is built in, not stored. */
+/**
+ * A user that may be changed: stored (404 otherwise), and not the anonymous
+ * user (400; "-1" is built in, not stored). Kuzzle's own check comes first:
+ * new profiles without `anonymous` for "-1" are `anonymous_profile_required`.
+ */
 function changeable(services: KernelServices, kuid: string, profileIds?: readonly string[] | null): void {
   if (kuid === ANONYMOUS_KUID && profileIds && !profileIds.includes('anonymous')) throw new PluginError('security.user.anonymous_profile_required');
   refuseAnonymous(kuid);

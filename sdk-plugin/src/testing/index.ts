@@ -82,6 +82,8 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
     passwords: new PasswordService(4),
     users: new UserStore(db),
     tokens: new TokenStore(db, randomBytes(32)),
+    // The harness has no roles or profiles to edit: the plugin's allowedProfiles are the whole check.
+    profileExists: () => true,
     db,
     // Trace: tests can count host calls (host-endpoint.ts logs each method, never its params).
     log: createLogger('trace', capture),
