@@ -90,7 +90,12 @@ export class Kernel {
           strategies: plugins.registry,
           plugins,
           rights: new Rights(standardRoles(publicActions(pluginsConfig))),
-          settings: { tokenTtlMs: config.tokenTtlMs, tokenMaxTtlMs: config.tokenMaxTtlMs, restrictedProfileIds: config.restrictedProfileIds },
+          settings: {
+            tokenTtlMs: config.tokenTtlMs,
+            tokenMaxTtlMs: config.tokenMaxTtlMs,
+            apiKeyMaxTtlMs: config.apiKeyMaxTtlMs,
+            restrictedProfileIds: config.restrictedProfileIds,
+          },
           log,
           actions: (): readonly Action[] => actions,
           health: () => healthReport(plugins, db),

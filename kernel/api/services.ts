@@ -16,6 +16,8 @@ export interface ApiSettings {
   tokenTtlMs: number;
   /** Longest lifetime a client may ask for. */
   tokenMaxTtlMs: number;
+  /** Longest API key lifetime auth:createApiKey accepts; `null`: no limit (keys may never expire). */
+  apiKeyMaxTtlMs: number | null;
   /** Profiles of users made by security:createRestrictedUser. */
   restrictedProfileIds: string[];
 }
@@ -28,6 +30,7 @@ export interface HealthReport {
 
 export interface KernelServices {
   users: UserStore;
+  /** Tokens, and API keys as `tokens.apiKeys`. */
   tokens: TokenStore;
   strategies: StrategyRegistry;
   plugins: PluginHost;

@@ -24,7 +24,7 @@ export interface UserCreationDeps {
   users: UserStore;
   strategies: StrategyRegistry;
   rights: Rights;
-  tokens: { revokeUser(kuid: string): number };
+  tokens: { revokeUser(kuid: string): number; apiKeys: { deleteUser(kuid: string): number } };
   log: Logger;
 }
 
@@ -73,8 +73,9 @@ async function rollback(deps: UserCreationDeps, kuid: string, strategies: string
       deps.log.error({ strategy, kuid, error: (error as PluginError).id }, 'user creation rollback: could not delete credentials');
     }
   }
-  // Nobody should hold a token yet; a login between creation and rollback is not impossible.
+  // Nobody should hold a token or API key yet; a login between creation and rollback is not impossible.
   deps.tokens.revokeUser(kuid);
+  deps.tokens.apiKeys.deleteUser(kuid);
   deps.users.delete(kuid);
 }
 

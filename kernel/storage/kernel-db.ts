@@ -1,6 +1,6 @@
 /**
  * The kernel's own SQLite database (`DATA_DIR/kernel.sqlite`): users,
- * plugin peppers and tokens; rights and audit as later parts arrive. Schema changes are
+ * plugin peppers, tokens and API keys; rights and audit as later parts arrive. Schema changes are
  * numbered migrations, applied once each, in order, in one transaction.
  */
 import Database from 'better-sqlite3';
@@ -32,6 +32,22 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX tokens_by_user ON tokens (user_id);
    CREATE INDEX tokens_by_expiry ON tokens (expires_at)`,
+  // API keys: never the key itself, only its SHA-256 fingerprint, which is
+  // how a presented key finds its row. Ids are the owner's (two users may
+  // both name a key "ci"), so the primary key, owner first, is also the
+  // index by user. `expires_at` NULL: never expires (`ttl` -1).
+  // Single-use tokens (auth:createToken): their row is deleted by their one use.
+  `CREATE TABLE api_keys (
+     user_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     fingerprint TEXT NOT NULL UNIQUE,
+     description TEXT NOT NULL,
+     ttl INTEGER NOT NULL,
+     expires_at INTEGER,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, id)
+   );
+   ALTER TABLE tokens ADD COLUMN single_use INTEGER NOT NULL DEFAULT 0`,
 ];
 
 export function openKernelDb(file: string): KernelDb {
