@@ -98,7 +98,12 @@ export class Kernel {
           },
           rightsStore,
           requestRate: new RequestRate(),
-          settings: { tokenTtlMs: config.tokenTtlMs, tokenMaxTtlMs: config.tokenMaxTtlMs, restrictedProfileIds: config.restrictedProfileIds },
+          settings: {
+            tokenTtlMs: config.tokenTtlMs,
+            tokenMaxTtlMs: config.tokenMaxTtlMs,
+            apiKeyMaxTtlMs: config.apiKeyMaxTtlMs,
+            restrictedProfileIds: config.restrictedProfileIds,
+          },
           log,
           actions: (): readonly Action[] => actions,
           health: () => healthReport(plugins, db),

@@ -7,7 +7,7 @@ import { destination as pinoDestination, pino, type Logger as PinoLogger, type L
 
 export type Logger = PinoLogger;
 
-const REDACTED_FIELDS = ['password', 'jwt', 'token', 'secret', 'hash', 'authorization', 'cookie', 'credentials', 'apiKey'];
+const REDACTED_FIELDS = ['password', 'jwt', 'token', 'secret', 'hash', 'authorization', 'cookie', 'credentials', 'apiKey', 'fingerprint'];
 
 export function createLogger(level: LevelWithSilent = 'info', destination?: NodeJS.WritableStream): Logger {
   const paths = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);

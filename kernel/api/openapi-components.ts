@@ -49,7 +49,7 @@ export const COMPONENTS = {
   },
   securitySchemes: {
     // Also accepted, and not advertised: the `jwt` query argument, and `jwt` in a `POST /_query` body.
-    bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'kauth-<JWT>' },
+    bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'kauth-<JWT> (a token) or kapikey-<JWT> (an API key)' },
   },
   parameters: {
     Volatile: { name: 'x-kuzzle-volatile', in: 'header', required: false, description: 'A JSON value echoed back as `volatile`', schema: { type: 'string' } },

@@ -28,12 +28,12 @@ export function execute(action: Action, request: ApiRequest, services: KernelSer
   return action.run(Object.assign(request, { caller }), services);
 }
 
-/** The caller a token names; anonymous without one. */
-export function callerOf(jwt: string | null, services: KernelServices): Caller {
+/** The caller a token names; anonymous without one. `use`: false to look without using up a single-use token. */
+export function callerOf(jwt: string | null, services: KernelServices, use = true): Caller {
   if (jwt === null) return { user: ANONYMOUS_USER, token: null };
-  const token = services.tokens.verify(jwt);
+  const token = services.tokens.verify(jwt, use);
   const user = services.users.get(token.kuid);
-  // Deleting a user deletes its tokens; this covers a row left by a crash between the two.
+  // Deleting a user deletes its tokens and API keys; this covers a row left by a crash between the two.
   if (user === null) throw invalidToken('revoked');
   return { user, token };
 }

@@ -8,12 +8,14 @@ import type { AuthenticatedRequest } from './action.js';
 
 export function pluginRequest(request: AuthenticatedRequest): RequestContext {
   const kuid = request.caller.user._id;
+  const token = request.caller.token;
   return {
     requestId: request.requestId,
     controller: request.controller,
     action: request.action,
     userId: kuid === ANONYMOUS_KUID ? null : kuid,
-    tokenId: request.caller.token?.jti ?? null,
+    // A token's id (revokeTokens keeps it); none for an API key, whose handle is its fingerprint and stays here.
+    tokenId: token !== null && token.kind === 'token' ? token.jti : null,
     args: request.args,
     ip: request.ip,
   };

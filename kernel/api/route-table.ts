@@ -6,6 +6,7 @@
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { ApiDescription } from '@portcullis/sdk-plugin/protocol';
 import type { Action } from './action.js';
+import { apiKeyActions } from './controllers/api-keys.js';
 import { authCredentialsActions } from './controllers/auth-credentials.js';
 import { authSessionActions } from './controllers/auth-session.js';
 import { pluginActions } from './controllers/plugin-actions.js';
@@ -22,6 +23,7 @@ export function routeTable(pluginApis: Record<string, ApiDescription>): Action[]
     ...serverActions(),
     ...authSessionActions(),
     ...authCredentialsActions(),
+    ...apiKeyActions(),
     ...securityUserActions(),
     ...securityUserAdminActions(),
     ...securityCredentialsActions(),

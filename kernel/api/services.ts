@@ -18,6 +18,8 @@ export interface ApiSettings {
   tokenTtlMs: number;
   /** Longest lifetime a client may ask for. */
   tokenMaxTtlMs: number;
+  /** Longest API key lifetime auth:createApiKey accepts; `null`: no limit (keys may never expire). */
+  apiKeyMaxTtlMs: number | null;
   /** Profiles of users made by security:createRestrictedUser. */
   restrictedProfileIds: string[];
 }
@@ -30,6 +32,7 @@ export interface HealthReport {
 
 export interface KernelServices {
   users: UserStore;
+  /** Tokens, and API keys as `tokens.apiKeys`. */
   tokens: TokenStore;
   strategies: StrategyRegistry;
   plugins: PluginHost;

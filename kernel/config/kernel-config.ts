@@ -31,6 +31,8 @@ export interface KernelConfig {
   tokenTtlMs: number;
   /** Longest token lifetime a client may ask for, ms. */
   tokenMaxTtlMs: number;
+  /** Longest API key lifetime auth:createApiKey accepts, ms; `null` (API_KEY_MAX_TTL=-1): no limit, keys may never expire. */
+  apiKeyMaxTtlMs: number | null;
   /** Largest request body, bytes. */
   maxRequestBytes: number;
   /** Origins allowed to call from a browser (CORS); `*` for any. */
@@ -91,6 +93,13 @@ const SETTINGS: { [K in keyof KernelConfig]: Setting<KernelConfig[K]> } = {
   tokenTtlMs: { env: 'TOKEN_TTL', flag: 'token-ttl', schema: timespan('1h'), expected: 'a positive timespan such as "1h" or milliseconds' },
   // A day: long enough for a working session, short enough that a stolen token dies.
   tokenMaxTtlMs: { env: 'TOKEN_MAX_TTL', flag: 'token-max-ttl', schema: timespan('1d'), expected: 'a positive timespan such as "1d" or milliseconds' },
+  // Kuzzle's default: no limit. An operator who wants keys to expire sets one.
+  apiKeyMaxTtlMs: {
+    env: 'API_KEY_MAX_TTL',
+    flag: 'api-key-max-ttl',
+    schema: z.union([z.literal('-1').transform(() => null), timespan('1h')]).default(null),
+    expected: '-1 (no limit) or a positive timespan such as "30d" or milliseconds',
+  },
   maxRequestBytes: {
     env: 'MAX_REQUEST_BYTES',
     flag: 'max-request-bytes',
@@ -145,6 +154,7 @@ export function loadKernelConfig(env: NodeJS.ProcessEnv, argv: string[] = []): K
     logLevel: read(SETTINGS.logLevel),
     tokenTtlMs: read(SETTINGS.tokenTtlMs),
     tokenMaxTtlMs: read(SETTINGS.tokenMaxTtlMs),
+    apiKeyMaxTtlMs: read(SETTINGS.apiKeyMaxTtlMs),
     maxRequestBytes: read(SETTINGS.maxRequestBytes),
     corsOrigins: read(SETTINGS.corsOrigins),
     restrictedProfileIds: read(SETTINGS.restrictedProfileIds),

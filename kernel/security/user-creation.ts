@@ -29,7 +29,7 @@ export interface UserCreationDeps {
    * profile deleted meanwhile).
    */
   readonly rights: Rights;
-  tokens: { revokeUser(kuid: string): number };
+  tokens: { revokeUser(kuid: string): number; apiKeys: { deleteUser(kuid: string): number } };
   log: Logger;
 }
 
@@ -80,8 +80,9 @@ async function rollback(deps: UserCreationDeps, kuid: string, strategies: string
       deps.log.error({ strategy, kuid, error: (error as PluginError).id }, 'user creation rollback: could not delete credentials');
     }
   }
-  // Nobody should hold a token yet; a login between creation and rollback is not impossible.
+  // Nobody should hold a token or API key yet; a login between creation and rollback is not impossible.
   deps.tokens.revokeUser(kuid);
+  deps.tokens.apiKeys.deleteUser(kuid);
   deps.users.delete(kuid);
 }
 

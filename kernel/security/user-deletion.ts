@@ -1,13 +1,13 @@
 /**
  * Deleting users with all that is theirs: credentials in every strategy,
- * tokens, then the user. The order is chosen so a failure never leaves
+ * tokens and API keys, then the user. The order is chosen so a failure never leaves
  * credentials without a user:
  * 1. every user must exist, and none may be the anonymous user;
  * 2. every registered strategy, including those whose plugin is down, is
  *    asked whether each user has credentials there. A plugin that is down
  *    answers 503 here, and the deletion stops before anything is removed;
- * 3. then, user by user: its credentials are deleted, then its tokens, and
- *    the user last. Should a plugin fail in this step, the user still
+ * 3. then, user by user: its credentials are deleted, then its tokens and
+ *    API keys, and the user last. Should a plugin fail in this step, the user still
  *    exists (with the credentials not yet deleted) and deleting it again
  *    finishes the job.
  * The last admin cannot be deleted (412 `security.user.last_admin`): with no
@@ -49,6 +49,7 @@ export async function deleteUsers(deps: UserDeletionDeps, kuids: readonly string
         }
       }
       deps.tokens.revokeUser(kuid);
+      deps.tokens.apiKeys.deleteUser(kuid);
       deps.users.delete(kuid);
     }
   } finally {

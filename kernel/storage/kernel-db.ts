@@ -1,6 +1,6 @@
 /**
  * The kernel's own SQLite database (`DATA_DIR/kernel.sqlite`): users,
- * plugin peppers, tokens, roles and profiles. Schema changes are
+ * plugin peppers, tokens, API keys, roles and profiles. Schema changes are
  * numbered migrations, applied once each, in order, in one transaction.
  */
 import Database from 'better-sqlite3';
@@ -44,6 +44,22 @@ const MIGRATIONS: string[] = [
      content TEXT NOT NULL,
      updated_at INTEGER NOT NULL
    )`,
+  // API keys: never the key itself, only its SHA-256 fingerprint, which is
+  // how a presented key finds its row. Ids are the owner's (two users may
+  // both name a key "ci"), so the primary key, owner first, is also the
+  // index by user. `expires_at` NULL: never expires (`ttl` -1).
+  // Single-use tokens (auth:createToken): their row is deleted by their one use.
+  `CREATE TABLE api_keys (
+     user_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     fingerprint TEXT NOT NULL UNIQUE,
+     description TEXT NOT NULL,
+     ttl INTEGER NOT NULL,
+     expires_at INTEGER,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (user_id, id)
+   );
+   ALTER TABLE tokens ADD COLUMN single_use INTEGER NOT NULL DEFAULT 0`,
 ];
 
 export function openKernelDb(file: string): KernelDb {

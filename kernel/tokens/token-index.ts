@@ -3,12 +3,16 @@
  * string, so checking a token the kernel has seen costs one map lookup (no
  * signature check, no disk read). Bounded: past `capacity` entries the
  * oldest is forgotten, and its next use takes the slow path again.
+ * Tokens and API keys share it, so either is checked with one lookup.
  */
 
 export interface TokenEntry {
+  /** `token`: a `kauth-` token; `apiKey`: a `kapikey-` key (never refreshed, kept by logout). */
+  kind: 'token' | 'apiKey';
+  /** What revocation finds the entry by: a token's JWT id, an API key's fingerprint. */
   jti: string;
   kuid: string;
-  /** ms epoch. */
+  /** ms epoch; `Infinity` for an API key that never expires. */
   expiresAt: number;
   /** Already refreshed once: cannot be refreshed again. */
   refreshed: boolean;

@@ -4,14 +4,21 @@
  * kernel database (its revocation is deleting the row) and, once used, an
  * entry in a bounded in-memory index keyed by the token, so a known token
  * is checked with one map lookup; an unknown one has its signature checked
- * (algorithm pinned, `exp` required) and its row read.
+ * (algorithm pinned, `exp` required) and its row read. A single-use token
+ * (auth:createToken) is never indexed: its one use deletes its row.
+ * `kapikey-` API keys share the index and are verified here too; the rest
+ * of their life is in api-key-store.ts.
  */
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import jwt from 'jsonwebtoken';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { KernelDb } from '../storage/kernel-db.js';
+import { API_KEY_PREFIX, ApiKeyStore } from './api-key-store.js';
+import { invalidToken } from './invalid-token.js';
 import { TokenIndex, type TokenEntry } from './token-index.js';
+
+export { invalidToken } from './invalid-token.js';
 
 export const AUTH_TOKEN_PREFIX = 'kauth-';
 /**
@@ -32,6 +39,8 @@ export interface IssuedToken {
   expiresAt: number;
   /** ms. */
   ttl: number;
+  /** Valid for one request only. */
+  singleUse: boolean;
 }
 
 export type VerifiedToken = TokenEntry;
@@ -40,23 +49,15 @@ interface TokenRow {
   user_id: string;
   expires_at: number;
   refreshed: number;
-}
-
-/** 401 `security.token.invalid`; the message says why (the id stays what the SDK listens for). */
-export function invalidToken(reason: 'malformed' | 'expired' | 'revoked'): PluginError {
-  const error = new PluginError('security.token.invalid');
-  error.message = {
-    malformed: 'Invalid token: not a token this server issued.',
-    expired: 'Invalid token: it has expired.',
-    revoked: 'Invalid token: it has been revoked.',
-  }[reason];
-  return error;
+  single_use: number;
 }
 
 export class TokenStore {
+  /** API keys: created, searched and deleted there, verified by {@link verify}. */
+  readonly apiKeys: ApiKeyStore;
   readonly #key: KeyObject;
   readonly #index = new TokenIndex(INDEX_CAPACITY);
-  readonly #insert: Statement<[string, string, number, number]>;
+  readonly #insert: Statement<[string, string, number, number, number]>;
   readonly #select: Statement<[string], TokenRow>;
   readonly #delete: Statement<[string]>;
   readonly #markRefreshed: Statement<[number, string]>;
@@ -67,17 +68,18 @@ export class TokenStore {
   constructor(db: KernelDb, secret: Buffer) {
     // A KeyObject: jsonwebtoken re-imports a string or Buffer secret on every call, about 10x slower.
     this.#key = createSecretKey(secret);
-    this.#insert = db.prepare('INSERT INTO tokens (jti, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)');
-    this.#select = db.prepare('SELECT user_id, expires_at, refreshed FROM tokens WHERE jti = ?');
+    this.#insert = db.prepare('INSERT INTO tokens (jti, user_id, expires_at, created_at, single_use) VALUES (?, ?, ?, ?, ?)');
+    this.#select = db.prepare('SELECT user_id, expires_at, refreshed, single_use FROM tokens WHERE jti = ?');
     this.#delete = db.prepare('DELETE FROM tokens WHERE jti = ?');
     this.#markRefreshed = db.prepare('UPDATE tokens SET refreshed = 1, expires_at = MIN(expires_at, ?) WHERE jti = ? AND refreshed = 0');
     this.#jtisOf = db.prepare<[string], string>('SELECT jti FROM tokens WHERE user_id = ?').pluck();
     this.#deleteOf = db.prepare('DELETE FROM tokens WHERE user_id = ? AND jti IS NOT ?');
     this.#deleteExpired = db.prepare('DELETE FROM tokens WHERE expires_at <= ?');
+    this.apiKeys = new ApiKeyStore(db, this.#key, this.#index);
   }
 
-  /** Signs and records a token for `kuid`, valid `ttlMs`. */
-  issue(kuid: string, ttlMs: number): IssuedToken {
+  /** Signs and records a token for `kuid`, valid `ttlMs` (and for one request only if `singleUse`). */
+  issue(kuid: string, ttlMs: number, singleUse = false): IssuedToken {
     const jti = randomUUID();
     const now = Date.now();
     const iat = Math.floor(now / 1000);
@@ -85,14 +87,18 @@ export class TokenStore {
     const exp = Math.ceil((now + ttlMs) / 1000);
     const token = AUTH_TOKEN_PREFIX + jwt.sign({ _id: kuid, jti, iat, exp }, this.#key, { algorithm: 'HS256' });
     const expiresAt = exp * 1000;
-    this.#insert.run(jti, kuid, expiresAt, now);
-    this.#index.set(token, { jti, kuid, expiresAt, refreshed: false });
-    return { _id: kuid, jti, jwt: token, expiresAt, ttl: ttlMs };
+    this.#insert.run(jti, kuid, expiresAt, now, singleUse ? 1 : 0);
+    if (!singleUse) this.#index.set(token, { kind: 'token', jti, kuid, expiresAt, refreshed: false });
+    return { _id: kuid, jti, jwt: token, expiresAt, ttl: ttlMs, singleUse };
   }
 
-  /** The token's owner and state; throws 401 `security.token.invalid` (malformed, expired or revoked). */
-  verify(token: string): VerifiedToken {
-    const entry = this.#index.get(token) ?? this.#load(token);
+  /**
+   * The token's (or API key's) owner and state; throws 401
+   * `security.token.invalid` (malformed, expired or revoked). A single-use
+   * token is used up, unless `use` is false (checkToken only looks).
+   */
+  verify(token: string, use = true): VerifiedToken {
+    const entry = this.#index.get(token) ?? this.#load(token, use);
     if (entry.expiresAt <= Date.now()) throw invalidToken('expired');
     return entry;
   }
@@ -102,6 +108,7 @@ export class TokenStore {
    * and can never be refreshed again (401 `security.token.refresh_forbidden`).
    */
   markRefreshed(entry: VerifiedToken): void {
+    if (entry.kind === 'apiKey') throw new PluginError('security.token.refresh_forbidden', 'API key');
     const graceEnd = Date.now() + REFRESH_GRACE_MS;
     // The row is the arbiter: of two concurrent refreshes, one changes it.
     if (this.#markRefreshed.run(graceEnd, entry.jti).changes !== 1) {
@@ -116,7 +123,10 @@ export class TokenStore {
     this.#index.delete(jti);
   }
 
-  /** Revokes every token of `kuid` at once (user deletion included), except the one with jti `keep` if given. */
+  /**
+   * Revokes every token of `kuid` at once (user deletion included), except
+   * the one with jti `keep` if given. API keys are kept (`logout?global`).
+   */
   revokeUser(kuid: string, keep?: string): number {
     for (const jti of this.#jtisOf.all(kuid)) if (jti !== keep) this.#index.delete(jti);
     return this.#deleteOf.run(kuid, keep ?? null).changes;
@@ -127,8 +137,10 @@ export class TokenStore {
     return this.#deleteExpired.run(Date.now()).changes;
   }
 
-  #load(token: string): TokenEntry {
-    if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(AUTH_TOKEN_PREFIX)) throw invalidToken('malformed');
+  #load(token: string, use: boolean): TokenEntry {
+    if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('malformed');
+    if (token.startsWith(API_KEY_PREFIX)) return this.apiKeys.load(token);
+    if (!token.startsWith(AUTH_TOKEN_PREFIX)) throw invalidToken('malformed');
     let payload: unknown;
     try {
       payload = jwt.verify(token.slice(AUTH_TOKEN_PREFIX.length), this.#key, { algorithms: ['HS256'], ignoreExpiration: true });
@@ -140,8 +152,10 @@ export class TokenStore {
     if (exp * 1000 <= Date.now()) throw invalidToken('expired');
     const row = this.#select.get(jti);
     if (row === undefined || row.user_id !== _id) throw invalidToken('revoked');
-    const entry = { jti, kuid: _id, expiresAt: row.expires_at, refreshed: row.refreshed === 1 };
-    this.#index.set(token, entry);
+    const entry: TokenEntry = { kind: 'token', jti, kuid: _id, expiresAt: row.expires_at, refreshed: row.refreshed === 1 };
+    if (row.single_use === 0) this.#index.set(token, entry);
+    // The row is the arbiter: of two requests using it at once, one deletes it.
+    else if (use && this.#delete.run(jti).changes !== 1) throw invalidToken('revoked');
     return entry;
   }
 }

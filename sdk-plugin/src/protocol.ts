@@ -81,9 +81,9 @@ export interface RequestContext {
   /** kuid of the caller, or null when anonymous. */
   userId: string | null;
   /**
-   * Id of the token the caller used (its `jti`), or null. Not the token:
-   * it lets a plugin keep the caller's own session when it asks the kernel
-   * to revoke a user's other tokens (`users.revokeTokens`).
+   * Id of the token the caller used (`jti`; null without one or with an API
+   * key). Not the token: it lets a plugin keep the caller's own session when
+   * it asks the kernel to revoke a user's other tokens (`users.revokeTokens`).
    */
   tokenId: string | null;
   /** Query-string or request arguments, minus `jwt`. */

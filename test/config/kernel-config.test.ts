@@ -39,6 +39,7 @@ describe('loadKernelConfig', () => {
       logLevel: 'info',
       tokenTtlMs: 3_600_000,
       tokenMaxTtlMs: 86_400_000,
+      apiKeyMaxTtlMs: null,
       maxRequestBytes: 1_048_576,
       corsOrigins: '*',
       restrictedProfileIds: ['default'],
@@ -56,6 +57,7 @@ describe('loadKernelConfig', () => {
       LOG_LEVEL: 'debug',
       TOKEN_TTL: '30m',
       TOKEN_MAX_TTL: '7200000',
+      API_KEY_MAX_TTL: '30d',
       MAX_REQUEST_BYTES: '65536',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       RESTRICTED_PROFILES: 'default,readers',
@@ -70,6 +72,7 @@ describe('loadKernelConfig', () => {
       logLevel: 'debug',
       tokenTtlMs: 1_800_000,
       tokenMaxTtlMs: 7_200_000,
+      apiKeyMaxTtlMs: 30 * 86_400_000,
       maxRequestBytes: 65_536,
       corsOrigins: ['https://a.example', 'https://b.example'],
       restrictedProfileIds: ['default', 'readers'],
@@ -80,6 +83,13 @@ describe('loadKernelConfig', () => {
     expect(failure({ TOKEN_TTL: '2d' })).toContain('TOKEN_TTL must not exceed TOKEN_MAX_TTL');
     expect(failure({ TOKEN_MAX_TTL: 'forever' })).toContain('TOKEN_MAX_TTL must be a positive timespan');
     expect(failure({ MAX_REQUEST_BYTES: '12' })).toContain('MAX_REQUEST_BYTES must be a number of bytes');
+  });
+
+  it('reads API_KEY_MAX_TTL: -1 is no limit (the default), else a positive timespan', () => {
+    expect(loadKernelConfig({ API_KEY_MAX_TTL: '-1' }).apiKeyMaxTtlMs).toBeNull();
+    expect(loadKernelConfig({ API_KEY_MAX_TTL: '90000' }).apiKeyMaxTtlMs).toBe(90_000);
+    expect(loadKernelConfig({}, ['--api-key-max-ttl', '1h']).apiKeyMaxTtlMs).toBe(3_600_000);
+    for (const bad of ['0', '-2', 'never']) expect(failure({ API_KEY_MAX_TTL: bad })).toContain('API_KEY_MAX_TTL must be -1 (no limit) or a positive timespan');
   });
 
   it('treats an empty variable as unset', () => {

@@ -2,7 +2,8 @@
  * The official kuzzle-sdk (v7, HTTP protocol), unmodified, against a kernel
  * listening on a real port: it builds its routes from /_publicApi at
  * connect, then logs in, manages its session and credentials, manages users
- * as an admin, and raises `tokenExpired` when its token runs out.
+ * as an admin, authenticates with an API key, and raises `tokenExpired` when
+ * its token runs out.
  */
 import { Http, Kuzzle } from 'kuzzle-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +154,37 @@ describe('kuzzle-sdk over HTTP', () => {
     expect(await errorId(carol.auth.login('local', { username: 'carol', password: 'second long password' }))).toBe('plugin.strategy.missing_user');
     await carol.auth.login('local', { username: 'carol', password: 'third long password' });
     expect(await carol.auth.getMyCredentials('local')).toEqual({ username: 'carol', kuid: 'carol' });
+  });
+
+  it('creates an API key, with which a second client is logged in by setting jwt; searches and deletes it', async () => {
+    const admin = await connect();
+    await admin.auth.login('local', { username: 'admin', password: ADMIN_PASSWORD });
+    await admin.security.createUser('dave', { content: { profileIds: ['default'] }, credentials: { local: { username: 'dave', password: 'dave has a long password' } } });
+    const dave = await connect();
+    await dave.auth.login('local', { username: 'dave', password: 'dave has a long password' });
+
+    const created = await dave.auth.createApiKey('Sigfox callback', { _id: 'sigfox', expiresIn: -1, refresh: 'wait_for' });
+    expect(created).toEqual({ _id: 'sigfox', _source: { userId: 'dave', description: 'Sigfox callback', expiresAt: -1, ttl: -1, token: expect.stringMatching(/^kapikey-/) } });
+    await dave.auth.createApiKey('CI deploy', { expiresIn: 3_600_000 });
+
+    const device = await connect();
+    device.jwt = created._source.token;
+    expect(device.auth.authenticationToken?.userId).toBe('dave');
+    expect((await device.auth.getCurrentUser())._id).toBe('dave');
+
+    const found = await dave.auth.searchApiKeys({ match: { description: 'sigfox' } });
+    expect(found).toEqual({ total: 1, hits: [{ _id: 'sigfox', _source: { userId: 'dave', description: 'Sigfox callback', expiresAt: -1, ttl: -1 } }] });
+    const all = await dave.auth.searchApiKeys({}, { from: 1, size: 1 });
+    expect(all.total).toBe(2);
+    expect(all.hits.map((hit: { _source: { description: string } }) => hit._source.description)).toEqual(['CI deploy']);
+
+    // Logging out with the key keeps it; deleting it ends it at once.
+    await device.auth.logout();
+    device.jwt = created._source.token;
+    expect((await device.auth.getCurrentUser())._id).toBe('dave');
+    expect(await dave.auth.deleteApiKey('sigfox')).toBeNull();
+    expect(await errorId(device.auth.getCurrentUser())).toBe('security.token.invalid');
+    expect((await dave.auth.searchApiKeys()).total).toBe(1);
   });
 
   it('logs out: the token is revoked', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseExpiresIn } from '../../kernel/tokens/expires-in.js';
+import { API_KEY_TTL_CEILING_MS, isInfinite, parseApiKeyExpiresIn, parseExpiresIn } from '../../kernel/tokens/expires-in.js';
 import { thrown } from '../helpers/thrown.js';
 
 const FALLBACK = 3_600_000;
@@ -47,5 +47,33 @@ describe('parseExpiresIn', () => {
   it('accepts exactly the maximum', () => {
     expect(parse(MAX)).toBe(MAX);
     expect(parse(String(MAX))).toBe(MAX);
+  });
+});
+
+describe('parseApiKeyExpiresIn', () => {
+  it('without a maximum: absent, -1 and "-1" mean never (null); anything else as parseExpiresIn', () => {
+    for (const never of [undefined, null, '', -1, '-1']) expect(parseApiKeyExpiresIn(never, null)).toBeNull();
+    expect(parseApiKeyExpiresIn('30d', null)).toBe(30 * 86_400_000);
+    expect(parseApiKeyExpiresIn(5000, null)).toBe(5000);
+    expect(thrown(() => parseApiKeyExpiresIn(-2, null)).id).toBe('api.assert.invalid_argument');
+    expect(thrown(() => parseApiKeyExpiresIn('-1h', null)).id).toBe('api.assert.invalid_argument');
+  });
+
+  it('without a maximum still stops at 100 years, so expiresAt stays a date', () => {
+    expect(parseApiKeyExpiresIn(API_KEY_TTL_CEILING_MS, null)).toBe(API_KEY_TTL_CEILING_MS);
+    expect(thrown(() => parseApiKeyExpiresIn(1e300, null)).id).toBe('security.token.ttl_exceeded');
+  });
+
+  it('with a maximum: never expiring and longer lifetimes are 400 security.token.ttl_exceeded', () => {
+    for (const refused of [undefined, -1, '-1', '3h', 7_200_001]) {
+      const error = thrown(() => parseApiKeyExpiresIn(refused, 7_200_000));
+      expect({ refused, id: error.id, status: error.status }).toEqual({ refused, id: 'security.token.ttl_exceeded', status: 400 });
+    }
+    expect(parseApiKeyExpiresIn('1h', 7_200_000)).toBe(3_600_000);
+  });
+
+  it('isInfinite: -1 as a number or a string, nothing else', () => {
+    expect([-1, '-1'].every(isInfinite)).toBe(true);
+    expect([undefined, null, '', 0, '-1h', -2, '1'].some(isInfinite)).toBe(false);
   });
 });

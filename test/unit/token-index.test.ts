@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TokenIndex, type TokenEntry } from '../../kernel/tokens/token-index.js';
 
-const entry = (jti: string): TokenEntry => ({ jti, kuid: `user-${jti}`, expiresAt: 1_000, refreshed: false });
+const entry = (jti: string): TokenEntry => ({ kind: 'token', jti, kuid: `user-${jti}`, expiresAt: 1_000, refreshed: false });
 
 describe('TokenIndex (the in-memory side of the token store)', () => {
   it('past its capacity forgets the oldest token, both by token and by jti', () => {
@@ -49,9 +49,9 @@ describe('TokenIndex (the in-memory side of the token store)', () => {
     const cached = entry('a');
     index.set('token-a', cached);
     index.update('a', { expiresAt: 500, refreshed: true });
-    expect(index.get('token-a')).toEqual({ jti: 'a', kuid: 'user-a', expiresAt: 500, refreshed: true });
+    expect(index.get('token-a')).toEqual({ kind: 'token', jti: 'a', kuid: 'user-a', expiresAt: 500, refreshed: true });
     expect(cached.expiresAt).toBe(500);
     index.update('unknown', { expiresAt: 1 });
-    expect(index.get('token-a')).toEqual({ jti: 'a', kuid: 'user-a', expiresAt: 500, refreshed: true });
+    expect(index.get('token-a')).toEqual({ kind: 'token', jti: 'a', kuid: 'user-a', expiresAt: 500, refreshed: true });
   });
 });

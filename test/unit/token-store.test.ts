@@ -61,7 +61,7 @@ describe('TokenStore', () => {
     expect(issued.expiresAt).toBe((payload!.exp as number) * 1000);
     expect(issued.expiresAt).toBeGreaterThanOrEqual(before + HOUR);
     expect(issued.ttl).toBe(HOUR);
-    expect(store.verify(issued.jwt)).toEqual({ jti: issued.jti, kuid: 'alice', expiresAt: issued.expiresAt, refreshed: false });
+    expect(store.verify(issued.jwt)).toEqual({ kind: 'token', jti: issued.jti, kuid: 'alice', expiresAt: issued.expiresAt, refreshed: false });
   });
 
   it('gives every token its own jti', () => {
@@ -70,7 +70,7 @@ describe('TokenStore', () => {
 
   it('keeps tokens across a restart', () => {
     const issued = store.issue('alice', HOUR);
-    expect(restart().verify(issued.jwt)).toEqual({ jti: issued.jti, kuid: 'alice', expiresAt: issued.expiresAt, refreshed: false });
+    expect(restart().verify(issued.jwt)).toEqual({ kind: 'token', jti: issued.jti, kuid: 'alice', expiresAt: issued.expiresAt, refreshed: false });
   });
 
   it('refuses an expired token, saying it expired, whether it is in memory or only in the database', async () => {

@@ -1,7 +1,8 @@
 /**
  * The auth controller's session actions: login, logout, checkToken,
- * refreshToken, getCurrentUser, updateSelf, getStrategies. They act on the
- * caller only; the credentials actions are in auth-credentials.ts.
+ * refreshToken, createToken, getCurrentUser, updateSelf, getStrategies. They
+ * act on the caller only; the credentials actions are in auth-credentials.ts,
+ * API keys in api-keys.ts.
  */
 import * as z from 'zod';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
@@ -13,8 +14,8 @@ import { loginRequest, pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
 import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { strategiesWithCredentials } from '../../security/user-deletion.js';
-import { parseExpiresIn } from '../../tokens/expires-in.js';
-import type { IssuedToken } from '../../tokens/token-store.js';
+import { isInfinite, parseExpiresIn } from '../../tokens/expires-in.js';
+import type { IssuedToken, VerifiedToken } from '../../tokens/token-store.js';
 
 
 export function authSessionActions(): Action[] {
@@ -53,12 +54,13 @@ export function authSessionActions(): Action[] {
       controller: 'auth',
       action: 'logout',
       http: [{ verb: 'post', path: '/_logout' }],
-      summary: "Revokes the caller's token, or with `global` every token of the caller",
+      summary: "Revokes the caller's token, or with `global` every token of the caller; API keys are kept",
       args: z.object({ global: boolArg }),
       handler({ args, request }, services) {
         const { user, token } = request.caller;
         if (args.global) services.tokens.revokeUser(user._id);
-        else if (token !== null) services.tokens.revoke(token.jti);
+        // As Kuzzle: logging out with an API key acknowledges and keeps the key (deleteApiKey removes it).
+        else if (token !== null && token.kind === 'token') services.tokens.revoke(token.jti);
         return { acknowledged: true };
       },
     }),
@@ -73,8 +75,9 @@ export function authSessionActions(): Action[] {
         const token = body?.token;
         if (token === undefined || token === null || token === '') return { valid: true, kuid: ANONYMOUS_KUID, expiresAt: null };
         try {
-          const caller = callerOf(token, services);
-          return { valid: true, kuid: caller.user._id, expiresAt: caller.token?.expiresAt ?? null };
+          // Looking does not use up a single-use token.
+          const caller = callerOf(token, services, false);
+          return { valid: true, kuid: caller.user._id, expiresAt: publicExpiry(caller.token) };
         } catch (error) {
           if (!(error instanceof PluginError) || error.id !== 'security.token.invalid') throw error;
           return { valid: false, state: error.message };
@@ -85,7 +88,7 @@ export function authSessionActions(): Action[] {
       controller: 'auth',
       action: 'refreshToken',
       http: [{ verb: 'post', path: '/_refreshToken' }],
-      summary: 'A new token for the caller; the old one keeps working 1 s and can never be refreshed again',
+      summary: 'A new token for the caller; the old one keeps working 1 s and can never be refreshed again (API keys: 401)',
       args: z.object({ expiresIn: expiresInArg }),
       handler({ args, request }, services) {
         const ttl = parseExpiresIn(args.expiresIn, services.settings.tokenTtlMs, services.settings.tokenMaxTtlMs);
@@ -93,6 +96,22 @@ export function authSessionActions(): Action[] {
         if (token === null) throw new PluginError('security.rights.unauthorized', 'auth', 'refreshToken');
         services.tokens.markRefreshed(token);
         return tokenResult(services.tokens.issue(user._id, ttl));
+      },
+    }),
+    defineAction({
+      controller: 'auth',
+      action: 'createToken',
+      http: [{ verb: 'post', path: '/_createToken' }],
+      summary: 'A new token for the caller, with `singleUse` valid for one request only: `{token, ttl, expiresAt, singleUse}`',
+      args: z.object({ expiresIn: expiresInArg, singleUse: boolArg }),
+      handler({ args, request }, services) {
+        // Kuzzle's rule: a token that never expires would live in memory for ever; that is what API keys are for.
+        if (isInfinite(args.expiresIn)) throw new PluginError('security.token.invalid_expiration', 'expiresIn', 'cannot be infinite');
+        const ttl = parseExpiresIn(args.expiresIn, services.settings.tokenTtlMs, services.settings.tokenMaxTtlMs);
+        const { user, token } = request.caller;
+        if (token === null) throw new PluginError('security.rights.unauthorized', 'auth', 'createToken');
+        const issued = services.tokens.issue(user._id, ttl, args.singleUse);
+        return { token: issued.jwt, ttl: issued.ttl, expiresAt: issued.expiresAt, singleUse: issued.singleUse };
       },
     }),
     defineAction({
@@ -131,6 +150,12 @@ export function authSessionActions(): Action[] {
 
 function tokenResult(token: IssuedToken) {
   return { _id: token._id, jwt: token.jwt, expiresAt: token.expiresAt, ttl: token.ttl };
+}
+
+/** A token's expiry as clients read it: ms epoch, -1 for an API key that never expires (as Kuzzle), null for no token. */
+function publicExpiry(token: VerifiedToken | null): number | null {
+  if (token === null) return null;
+  return Number.isFinite(token.expiresAt) ? token.expiresAt : -1;
 }
 
 /** The strategies available now in which `kuid` has credentials. */
