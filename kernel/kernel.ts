@@ -13,10 +13,12 @@ import type { KernelConfig } from './config/kernel-config.js';
 import { loadKernelSecret, type KernelSecret } from './config/kernel-secret.js';
 import { enabledPlugins, loadPluginsConfig, type PluginsConfig } from './config/plugins-config.js';
 import type { Action } from './api/action.js';
+import { LoginThrottle } from './api/login-throttle.js';
 import { routeTable } from './api/route-table.js';
 import type { HealthReport, KernelServices } from './api/services.js';
 import { PasswordService } from './host/password-service.js';
 import { createApp } from './http/app.js';
+import { TrustedProxies } from './http/client-address.js';
 import type { Logger } from './log.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { RequestRate } from './security/request-rate.js';
@@ -98,17 +100,25 @@ export class Kernel {
           },
           rightsStore,
           requestRate: new RequestRate(),
+          loginThrottle: new LoginThrottle({
+            accountFailures: config.loginAccountFailures,
+            accountWindowMs: config.loginAccountWindowMs,
+            ipFailures: config.loginIpFailures,
+            ipWindowMs: config.loginIpWindowMs,
+          }),
           settings: {
             tokenTtlMs: config.tokenTtlMs,
             tokenMaxTtlMs: config.tokenMaxTtlMs,
             apiKeyMaxTtlMs: config.apiKeyMaxTtlMs,
             restrictedProfileIds: config.restrictedProfileIds,
+            cookieSecure: config.cookieSecure,
           },
           log,
           actions: (): readonly Action[] => actions,
           health: () => healthReport(plugins, db),
         };
-        return createApp(actions, services, { maxRequestBytes: config.maxRequestBytes, corsOrigins: config.corsOrigins });
+        const trustedProxies = config.trustedProxies.length === 0 ? null : new TrustedProxies(config.trustedProxies);
+        return createApp(actions, services, { maxRequestBytes: config.maxRequestBytes, corsOrigins: config.corsOrigins, trustedProxies });
       });
       return new Kernel({ app, plugins, secret, db, log, config, tokens });
     } catch (error) {

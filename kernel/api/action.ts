@@ -9,6 +9,7 @@
  * may call the action while no admin exists, and nobody after (412).
  */
 import type * as z from 'zod';
+import { PluginError, type ErrorId } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';
 import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
 import type { VerifiedToken } from '../tokens/token-store.js';
@@ -39,9 +40,14 @@ export interface ApiRequest {
   /** Query-string and path arguments (query booleans: present = true), minus `jwt`. */
   args: Record<string, JsonValue>;
   body: JsonObject | null;
-  /** The raw token presented, if any. */
+  /** The raw token presented, if any; the pipeline puts the `authToken` cookie's here (pipeline.ts). */
   jwt: string | null;
+  /** The raw `Cookie` header, if any; only the pipeline reads it, for `authToken`. */
+  cookies: string | null;
+  /** The client's address: the peer, or what trusted proxies forwarded (http/client-address.ts). */
   ip: string | null;
+  /** Whether the client used HTTPS: a TLS connection, or a trusted proxy's `X-Forwarded-Proto`. */
+  https: boolean;
   /** Lower-cased; `authorization` and `cookie` removed. */
   headers: Record<string, string>;
 }
@@ -57,6 +63,17 @@ export class Reply {
     readonly status = 200,
     readonly headers: Record<string, string> = {},
   ) {}
+}
+
+/** An error answered with headers of its own, such as `Retry-After` on a 429. */
+export class ErrorWithHeaders extends PluginError {
+  constructor(
+    readonly headers: Record<string, string>,
+    id: ErrorId,
+    ...props: Array<string | number>
+  ) {
+    super(id, ...props);
+  }
 }
 
 export interface ActionSpec<Args, Body> {

@@ -1,6 +1,6 @@
 /**
  * The parts of the OpenAPI document every operation shares: Kuzzle's
- * response envelope (success and error), the bearer token scheme, and the
+ * response envelope (success and error), the bearer and cookie schemes, and the
  * headers every route reads. Written by hand because they describe the
  * HTTP layer (http/envelope.ts, http/request-parser.ts), not an action.
  */
@@ -50,6 +50,8 @@ export const COMPONENTS = {
   securitySchemes: {
     // Also accepted, and not advertised: the `jwt` query argument, and `jwt` in a `POST /_query` body.
     bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'kauth-<JWT> (a token) or kapikey-<JWT> (an API key)' },
+    // Cookie mode: set by auth:login and auth:refreshToken with `cookieAuth`; never together with a bearer token.
+    cookieAuth: { type: 'apiKey', in: 'cookie', name: 'authToken' },
   },
   parameters: {
     Volatile: { name: 'x-kuzzle-volatile', in: 'header', required: false, description: 'A JSON value echoed back as `volatile`', schema: { type: 'string' } },

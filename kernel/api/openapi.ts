@@ -47,7 +47,7 @@ function buildDocument(actions: readonly Action[]): OpenApiDocument {
     },
     tags: [...new Set(actions.map((action) => action.controller))].sort().map((name) => ({ name })),
     // A token is optional: what an anonymous caller may do is up to the anonymous role.
-    security: [{ bearerAuth: [] }, {}],
+    security: [{ bearerAuth: [] }, { cookieAuth: [] }, {}],
     paths,
     components: COMPONENTS,
   };

@@ -1,11 +1,13 @@
 /**
  * What every request goes through once parsed, whichever way it came:
+ * take the `authToken` cookie as the token if there is one ->
  * authenticate the token -> authorize `controller:action` -> check input and
  * run the handler. Errors are thrown as PluginErrors; the HTTP layer turns
  * them into envelopes.
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
+import { authTokenCookie } from '../http/session-cookie.js';
 import { ANONYMOUS_KUID } from '../security/rights.js';
 import { invalidToken } from '../tokens/token-store.js';
 import type { Action, ApiRequest, Caller } from './action.js';
@@ -21,11 +23,24 @@ export const ANONYMOUS_USER: UserRecord = Object.freeze({ _id: ANONYMOUS_KUID, _
  * http/app.ts). Authentication and rights errors are thrown at once.
  */
 export function execute(action: Action, request: ApiRequest, services: KernelServices): unknown {
+  if (request.cookies !== null) useCookieToken(request);
   const caller = authenticate(action, request.jwt, services);
   authorize(action, caller, services);
   limitRate(request, caller, services);
   // The request is made for this one call: completed in place, as a spread would lose its getters (the HTTP layer's lazy headers).
   return action.run(Object.assign(request, { caller }), services);
+}
+
+/**
+ * As Kuzzle: a request carrying an `authToken` cookie (cookie mode) is
+ * authenticated by it, whatever the action; the cookie and another token
+ * together are refused, there being no telling which the client meant.
+ */
+function useCookieToken(request: ApiRequest): void {
+  const token = authTokenCookie(request.cookies!);
+  if (token === null) return;
+  if (request.jwt !== null) throw new PluginError('security.token.verification_error', 'Both token and cookie are present, could not decide which one to use');
+  request.jwt = token;
 }
 
 /** The caller a token names; anonymous without one. `use`: false to look without using up a single-use token. */

@@ -3,6 +3,7 @@
  * boot. Handlers reach nothing else, so a test can read this list to know
  * what an action may touch.
  */
+import type { CookieSecure } from '../http/session-cookie.js';
 import type { Logger } from '../log.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
@@ -12,6 +13,7 @@ import type { RequestRate } from '../security/request-rate.js';
 import type { UserStore } from '../security/user-store.js';
 import type { TokenStore } from '../tokens/token-store.js';
 import type { Action } from './action.js';
+import type { LoginThrottle } from './login-throttle.js';
 
 export interface ApiSettings {
   /** Lifetime of a token when login or refresh gives no `expiresIn`. */
@@ -22,6 +24,8 @@ export interface ApiSettings {
   apiKeyMaxTtlMs: number | null;
   /** Profiles of users made by security:createRestrictedUser. */
   restrictedProfileIds: string[];
+  /** When the `authToken` cookie of cookie mode gets `Secure`. */
+  cookieSecure: CookieSecure;
 }
 
 export interface HealthReport {
@@ -41,6 +45,8 @@ export interface KernelServices {
   rightsStore: RightsStore;
   /** Profiles' rateLimit, counted per caller. */
   requestRate: RequestRate;
+  /** Failed logins per client address and per login identifier (auth:login). */
+  loginThrottle: LoginThrottle;
   settings: ApiSettings;
   log: Logger;
   /** The whole route table, for server:publicApi and rights listings. */

@@ -11,6 +11,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import ms, { type StringValue } from 'ms';
 import * as z from 'zod';
+import { proxyRuleProblem } from '../http/client-address.js';
+import { COOKIE_SECURE_MODES, type CookieSecure } from '../http/session-cookie.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,6 +41,18 @@ export interface KernelConfig {
   corsOrigins: string[] | '*';
   /** Profiles given to users made by security:createRestrictedUser. */
   restrictedProfileIds: string[];
+  /** Reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For and X-Forwarded-Proto are believed. */
+  trustedProxies: string[];
+  /** When the `authToken` cookie gets `Secure`. */
+  cookieSecure: CookieSecure;
+  /** Failed logins one (strategy, identifier) may have at once; 0 turns the limit off. */
+  loginAccountFailures: number;
+  /** Time for `loginAccountFailures` failures to be forgiven, ms. */
+  loginAccountWindowMs: number;
+  /** Failed logins one client address (an IPv6 /64) may have at once; 0 turns the limit off. */
+  loginIpFailures: number;
+  /** Time for `loginIpFailures` failures to be forgiven, ms. */
+  loginIpWindowMs: number;
 }
 
 /** One setting: where it comes from, how it is checked, what to say when it is wrong. */
@@ -65,6 +79,10 @@ const timespan = (fallback: string): z.ZodType<number> =>
 
 const list = (fallback: string): z.ZodType<string[]> =>
   z.string().default(fallback).transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+/** A count from 0 (off) to `max`. */
+const count = (fallback: string, max: number): z.ZodType<number> =>
+  z.string().regex(/^\d{1,7}$/).default(fallback).transform(Number).pipe(z.int().min(0).max(max));
 
 const SETTINGS: { [K in keyof KernelConfig]: Setting<KernelConfig[K]> } = {
   port: {
@@ -118,6 +136,24 @@ const SETTINGS: { [K in keyof KernelConfig]: Setting<KernelConfig[K]> } = {
     schema: list('default').pipe(z.array(z.string()).min(1)),
     expected: 'a comma-separated list of profile ids',
   },
+  // None by default: X-Forwarded-For from an untrusted peer is whatever the client wrote.
+  trustedProxies: {
+    env: 'TRUSTED_PROXIES',
+    flag: 'trusted-proxies',
+    schema: list('').refine((rules) => rules.every((rule) => proxyRuleProblem(rule) === null)),
+    expected: 'a comma-separated list of IP addresses and CIDR ranges (10.0.0.0/8, fd00::/8)',
+  },
+  // Secure unless told otherwise; browsers accept a Secure cookie over plain HTTP from localhost only.
+  cookieSecure: { env: 'COOKIE_SECURE', flag: 'cookie-secure', schema: z.enum(COOKIE_SECURE_MODES).default('always'), expected: `one of ${COOKIE_SECURE_MODES.join(', ')}` },
+  // Login throttling (api/login-throttle.ts). Per account: 10 failures at once, then one a minute. ASVS 2.2.1 allows
+  // at most 100 failures an hour per account; this allows at most 10 + 60 = 70, and a user locked out by someone
+  // else's guesses waits one minute after they stop (a sliding 15-minute window would make it 15).
+  loginAccountFailures: { env: 'LOGIN_ACCOUNT_FAILURES', flag: 'login-account-failures', schema: count('10', 1_000_000), expected: 'an integer from 0 (off) to 1000000' },
+  loginAccountWindowMs: { env: 'LOGIN_ACCOUNT_WINDOW', flag: 'login-account-window', schema: timespan('10m'), expected: 'a positive timespan such as "10m" or milliseconds' },
+  // Per address: 50 failures at once, then one each 12 s: guessing across many accounts from one address gets at
+  // most 350 tries an hour, while an office or campus behind one NAT address has room for its users' typos.
+  loginIpFailures: { env: 'LOGIN_IP_FAILURES', flag: 'login-ip-failures', schema: count('50', 1_000_000), expected: 'an integer from 0 (off) to 1000000' },
+  loginIpWindowMs: { env: 'LOGIN_IP_WINDOW', flag: 'login-ip-window', schema: timespan('10m'), expected: 'a positive timespan such as "10m" or milliseconds' },
 };
 
 const FLAGS = Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.flag ? [setting.flag] : []));
@@ -158,6 +194,12 @@ export function loadKernelConfig(env: NodeJS.ProcessEnv, argv: string[] = []): K
     maxRequestBytes: read(SETTINGS.maxRequestBytes),
     corsOrigins: read(SETTINGS.corsOrigins),
     restrictedProfileIds: read(SETTINGS.restrictedProfileIds),
+    trustedProxies: read(SETTINGS.trustedProxies),
+    cookieSecure: read(SETTINGS.cookieSecure),
+    loginAccountFailures: read(SETTINGS.loginAccountFailures),
+    loginAccountWindowMs: read(SETTINGS.loginAccountWindowMs),
+    loginIpFailures: read(SETTINGS.loginIpFailures),
+    loginIpWindowMs: read(SETTINGS.loginIpWindowMs),
   };
   if (problems.length === 0 && config.tokenTtlMs > config.tokenMaxTtlMs) {
     problems.push('TOKEN_TTL must not exceed TOKEN_MAX_TTL');

@@ -11,6 +11,7 @@ import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';
 import { Reply, type Action, type ApiRequest } from '../api/action.js';
 import { execute } from '../api/pipeline.js';
 import type { KernelServices } from '../api/services.js';
+import type { TrustedProxies } from './client-address.js';
 import { bareMeta, EnvelopeWriter, type CorsOrigins, type RequestMeta } from './envelope.js';
 import { FixedPathRouter } from './fixed-path-router.js';
 import { jsonBody, queryArgs, requestBasics, volatileOf, type RequestBasics } from './request-parser.js';
@@ -21,11 +22,14 @@ export interface HttpSettings {
   maxRequestBytes: number;
   /** Origins browsers may call from; `*` for any. */
   corsOrigins: CorsOrigins;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; null for none. */
+  trustedProxies: TrustedProxies | null;
 }
 
 export function createApp(actions: readonly Action[], services: KernelServices, settings: HttpSettings): Hono {
   const app = new Hono({ router: new FixedPathRouter() });
   const out = new EnvelopeWriter(settings.corsOrigins, services.log);
+  const proxies = settings.trustedProxies;
   // Before the body limit: a preflight's answer never depends on its body. Other answers get their CORS headers from `out`.
   app.on('OPTIONS', '*', preflight(settings.corsOrigins));
   const limit = bodyLimit({
@@ -37,7 +41,7 @@ export function createApp(actions: readonly Action[], services: KernelServices, 
   // drops one), and a GET route with no middleware at all takes hono's one-handler path, without
   // compose(): an authenticated GET went from 23.5 to 21.7 µs of CPU (bench/authreq).
   for (const { action, route } of orderedRoutes(actions)) {
-    const handler = routeHandler(action, route.path, services, out);
+    const handler = routeHandler(action, route.path, services, out, proxies);
     if (route.verb === 'get') app.get(route.path, handler);
     else app.on(route.verb.toUpperCase(), route.path, limit, handler);
   }
@@ -52,7 +56,7 @@ export function createApp(actions: readonly Action[], services: KernelServices, 
       if (typeof controller !== 'string' || !controllers.has(controller)) throw new PluginError('api.process.controller_not_found', String(controller).slice(0, 100));
       const action = byName.get(`${controller}:${String(name)}`);
       if (action === undefined) throw new PluginError('api.process.action_not_found', controller, String(name).slice(0, 100));
-      return serve(c, services, out, action, (basics) => queryRequest(basics, action, query));
+      return serve(c, services, out, proxies, action, (basics) => queryRequest(basics, action, query));
     } catch (error) {
       return out.failure(c, meta, error);
     }
@@ -73,11 +77,17 @@ export function createApp(actions: readonly Action[], services: KernelServices, 
 }
 
 /** One route of an action: its request is the path's parameters, the query string and the body. */
-function routeHandler(action: Action, path: string, services: KernelServices, out: EnvelopeWriter): (c: Context) => Response | Promise<Response> {
+function routeHandler(
+  action: Action,
+  path: string,
+  services: KernelServices,
+  out: EnvelopeWriter,
+  proxies: TrustedProxies | null,
+): (c: Context) => Response | Promise<Response> {
   // Path parameters are read only where the path has some.
   const args = path.includes('/:') ? (c: Context) => ({ ...queryArgs(c), ...c.req.param() }) : queryArgs;
   return (c) =>
-    serve(c, services, out, action, (basics) => {
+    serve(c, services, out, proxies, action, (basics) => {
       const complete = (body: JsonObject | null) => Object.assign(basics, { controller: action.controller, action: action.action, args: args(c), body });
       const body = jsonBody(c);
       return body instanceof Promise ? body.then(complete) : complete(body);
@@ -95,10 +105,11 @@ function serve(
   c: Context,
   services: KernelServices,
   out: EnvelopeWriter,
+  proxies: TrustedProxies | null,
   action: Action,
   parse: (basics: RequestBasics) => ApiRequest | Promise<ApiRequest>,
 ): Response | Promise<Response> {
-  const basics = requestBasics(c);
+  const basics = requestBasics(c, proxies);
   // Not bareMeta(): its fresh id would be thrown away.
   const meta: RequestMeta = { requestId: basics.requestId, controller: action.controller, action: action.action, volatile: null };
   const answer = (result: unknown) => (result instanceof Reply ? out.success(c, meta, result.result, result.status, result.headers) : out.success(c, meta, result));
@@ -139,6 +150,8 @@ function preflight(origins: CorsOrigins): MiddlewareHandler {
     origin: origins,
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'Authorization', 'X-Kuzzle-Volatile', 'X-Kuzzle-Request-Id'],
+    // Browsers send cookies cross-origin (cookie mode) only if told credentials are fine; never with `*`.
+    credentials: origins !== '*',
     maxAge: 600,
   });
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { WireError } from '@portcullis/sdk-plugin/protocol';
+import { ErrorWithHeaders } from '../api/action.js';
 import type { Logger } from '../log.js';
 import { header } from './request-parser.js';
 
@@ -66,7 +67,7 @@ export class EnvelopeWriter {
   /** Any error becomes an envelope; an unknown one is logged and answered as a generic 500. */
   failure(c: Context, meta: RequestMeta, error: unknown): Response {
     const wire = toWire(error, meta, this.#log);
-    return answer(wire.status, envelopeJson(meta, wire.status, wire, null), this.#headers(c));
+    return answer(wire.status, envelopeJson(meta, wire.status, wire, null), this.#headers(c, error instanceof ErrorWithHeaders ? error.headers : undefined));
   }
 
   /** A fresh object each time: @hono/node-server adds Content-Length to it. */
@@ -77,7 +78,11 @@ export class EnvelopeWriter {
       headers['access-control-allow-origin'] = '*';
     } else {
       const origin = header(c, 'origin');
-      if (origin !== undefined && origins.includes(origin)) headers['access-control-allow-origin'] = origin;
+      // Credentials (the authToken cookie of cookie mode) only for an origin named in the list, never with `*`.
+      if (origin !== undefined && origins.includes(origin)) {
+        headers['access-control-allow-credentials'] = 'true';
+        headers['access-control-allow-origin'] = origin;
+      }
     }
     headers['content-type'] = 'application/json';
     if (origins !== '*') headers.vary = 'Origin';

@@ -2,7 +2,8 @@
  * Turns an HTTP request into an ApiRequest as Kuzzle reads one: path
  * parameters and query-string arguments (present = true) merged into
  * `args`, a JSON object body (empty is fine), and the token from
- * `Authorization: Bearer`, else the `jwt` argument.
+ * `Authorization: Bearer`, else the `jwt` argument (the `authToken` cookie
+ * is kept as the raw `Cookie` header, for the pipeline to read).
  */
 import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
@@ -11,20 +12,26 @@ import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';
 import type { ApiRequest } from '../api/action.js';
 import { MAX_JSON_DEPTH, nestingDepth } from '../storage/json-limits.js';
+import { clientAddress, forwardedHttps, type TrustedProxies } from './client-address.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /** Headers a plugin never sees: they carry the caller's session. */
 const PRIVATE_HEADERS = new Set(['authorization', 'cookie']);
 
-export type RequestBasics = Pick<ApiRequest, 'requestId' | 'jwt' | 'ip' | 'headers'>;
+export type RequestBasics = Pick<ApiRequest, 'requestId' | 'jwt' | 'cookies' | 'ip' | 'https' | 'headers'>;
 
-/** The parts of a request every route shares: its id, the token, the caller's address, headers. */
-export function requestBasics(c: Context): RequestBasics {
+/**
+ * The parts of a request every route shares: its id, the token, the
+ * cookies, the caller's address, headers.
+ *
+ * @param proxies whose forwarding headers are believed (TRUSTED_PROXIES); null for none.
+ */
+export function requestBasics(c: Context, proxies: TrustedProxies | null): RequestBasics {
   const query = hasQuery(c);
   const supplied = (query ? c.req.query('requestId') : undefined) ?? header(c, 'x-kuzzle-request-id');
   const requestId = supplied !== undefined && REQUEST_ID.test(supplied) ? supplied : randomUUID();
   const jwt = bearerToken(header(c, 'authorization')) ?? (query ? nonEmpty(c.req.query('jwt')) : null);
-  return new HttpRequestBasics(c, requestId, jwt, remoteAddress(c));
+  return new HttpRequestBasics(c, requestId, jwt, header(c, 'cookie') ?? null, proxies);
 }
 
 /**
@@ -40,47 +47,70 @@ function hasQuery(c: Context): boolean {
 
 /**
  * One object per request, that the route then completes in place
- * (Object.assign, never a spread, which would drop `headers`): `headers` is
- * computed on first read, and only requests bound for a plugin read it. A
- * class, not an object literal with a getter: V8 makes such a literal a
- * dictionary-mode object, every property read a hash lookup; that version
- * cost 49 µs of CPU per authenticated GET instead of 26, its scavenges 5x
- * longer (bench/authreq).
+ * (Object.assign, never a spread, which would drop the getters): `headers`,
+ * `ip` and `https` are computed on first read, and only requests bound for
+ * a plugin, a login or a cookie read them (an authenticated GET reads
+ * none: no socket address, no X-Forwarded-For parsing). A class, not an
+ * object literal with a getter: V8 makes such a literal a dictionary-mode
+ * object, every property read a hash lookup; that version cost 49 µs of
+ * CPU per authenticated GET instead of 26, its scavenges 5x longer
+ * (bench/authreq).
  */
 class HttpRequestBasics implements RequestBasics {
   readonly #c: Context;
+  readonly #proxies: TrustedProxies | null;
   #headers: Record<string, string> | undefined;
+  #ip: string | null | undefined;
 
   constructor(
     c: Context,
     readonly requestId: string,
     public jwt: string | null,
-    readonly ip: string | null,
+    readonly cookies: string | null,
+    proxies: TrustedProxies | null,
   ) {
     this.#c = c;
+    this.#proxies = proxies;
   }
 
   get headers(): Record<string, string> {
     return (this.#headers ??= publicHeaders(this.#c));
   }
+
+  get ip(): string | null {
+    if (this.#ip === undefined) {
+      // X-Forwarded-For is not even read without trusted proxies.
+      this.#ip = clientAddress(remoteAddress(this.#c), this.#proxies === null ? undefined : header(this.#c, 'x-forwarded-for'), this.#proxies);
+    }
+    return this.#ip;
+  }
+
+  get https(): boolean {
+    const c = this.#c;
+    const proto = this.#proxies === null ? undefined : header(c, 'x-forwarded-proto');
+    return forwardedHttps(isEncrypted(c), remoteAddress(c), proto, this.#proxies);
+  }
 }
 
 /**
  * One request header, as hono's `c.req.header(name)` answers it (repeated
- * headers joined with ", ", where node's `incoming.headers` keeps the first
- * Authorization). Under @hono/node-server it is read from node's raw header
+ * headers joined with ", ", Cookie headers with "; ", where node's
+ * `incoming.headers` keeps the first Authorization). Under @hono/node-server it is read from node's raw header
  * list: hono's reader first copies every header into an undici Headers.
  * With the lazy `headers` above, an authenticated GET went from 42 to 26 µs
  * of CPU (bench/authreq).
  */
-export function header(c: Context, name: 'authorization' | 'origin' | 'content-type' | 'x-kuzzle-request-id' | 'x-kuzzle-volatile'): string | undefined {
+export function header(
+  c: Context,
+  name: 'authorization' | 'cookie' | 'origin' | 'content-type' | 'x-kuzzle-request-id' | 'x-kuzzle-volatile' | 'x-forwarded-for' | 'x-forwarded-proto',
+): string | undefined {
   const raw = nodeRequest(c)?.rawHeaders;
   // app.request() (tests) has no node request.
   if (raw === undefined) return c.req.header(name);
   let value: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const key = raw[i]!;
-    if (key.length === name.length && key.toLowerCase() === name) value = value === undefined ? raw[i + 1] : `${value}, ${raw[i + 1]}`;
+    if (key.length === name.length && key.toLowerCase() === name) value = value === undefined ? raw[i + 1] : `${value}${name === 'cookie' ? '; ' : ', '}${raw[i + 1]}`;
   }
   return value;
 }
@@ -163,4 +193,9 @@ function nonEmpty(value: string | undefined): string | null {
 function remoteAddress(c: Context): string | null {
   // app.request() in tests has no socket.
   return nodeRequest(c)?.socket.remoteAddress ?? null;
+}
+
+/** A TLS socket (the kernel serves plain HTTP today; this holds if it is ever given a TLS server). */
+function isEncrypted(c: Context): boolean {
+  return (nodeRequest(c)?.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
 }

@@ -1,6 +1,7 @@
 /**
  * CORS headers on every kind of answer, for a list of origins and for `*`:
  * successes, errors raised by the pipeline, 404s, 413s and preflights.
+ * Credentials (cookie mode) are allowed to a listed origin, never with `*`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
@@ -8,9 +9,9 @@ import { startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
 const ALLOWED = 'https://app.example';
 
 describe.each([
-  { origins: [ALLOWED], expected: ALLOWED, vary: true },
-  { origins: '*' as const, expected: '*', vary: false },
-])('CORS with origins $origins', ({ origins, expected, vary }) => {
+  { origins: [ALLOWED], expected: ALLOWED, vary: true, credentials: 'true' },
+  { origins: '*' as const, expected: '*', vary: false, credentials: null },
+])('CORS with origins $origins', ({ origins, expected, vary, credentials }) => {
   let k: ApiKernel;
   beforeAll(async () => {
     k = await startApiKernel({ config: { corsOrigins: origins, maxRequestBytes: 1024 } });
@@ -29,6 +30,7 @@ describe.each([
     const answer = await send();
     expect(answer.status).toBe(status);
     expect(answer.headers.get('access-control-allow-origin')).toBe(expected);
+    expect(answer.headers.get('access-control-allow-credentials')).toBe(credentials);
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     if (vary) expect(answer.headers.get('vary')).toContain('Origin');
     else expect(answer.headers.get('vary') ?? '').not.toContain('Origin');
@@ -38,12 +40,14 @@ describe.each([
     const answer = await k.kernel.app.request('/_now', { headers: { origin: 'https://evil.example' } });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBe(vary ? null : '*');
+    expect(answer.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
   it('answers a preflight', async () => {
     const answer = await request('/_login/local', { method: 'OPTIONS', headers: { 'access-control-request-method': 'POST' } });
     expect(answer.status).toBe(204);
     expect(answer.headers.get('access-control-allow-origin')).toBe(expected);
+    expect(answer.headers.get('access-control-allow-credentials')).toBe(credentials);
     expect(answer.headers.get('access-control-max-age')).toBe('600');
   });
 });

@@ -130,9 +130,10 @@ describe('HTTP answers on the wire, a list of CORS origins', () => {
   });
   afterAll(() => k.stop());
 
-  it('names an allowed origin, then the content type, then Vary: Origin', async () => {
+  it('allows credentials to an allowed origin, names it, then the content type, then Vary: Origin', async () => {
     const answer = await send(port, 'GET', '/_now', [['Origin', ALLOWED]]);
-    expect(answer.names.slice(0, 4)).toEqual(['access-control-allow-origin', 'content-type', 'vary', 'Content-Length']);
+    expect(answer.names.slice(0, 5)).toEqual(['access-control-allow-credentials', 'access-control-allow-origin', 'content-type', 'vary', 'Content-Length']);
+    expect(answer.header('access-control-allow-credentials')).toBe('true');
     expect(answer.header('access-control-allow-origin')).toBe(ALLOWED);
     expect(answer.header('vary')).toBe('Origin');
   });
@@ -150,6 +151,7 @@ describe('HTTP answers on the wire, a list of CORS origins', () => {
     ]);
     expect(answer.status).toBe(204);
     expect(answer.header('access-control-allow-origin')).toBe(ALLOWED);
+    expect(answer.header('access-control-allow-credentials')).toBe('true');
     expect(answer.header('access-control-max-age')).toBe('600');
   });
 });

@@ -68,7 +68,10 @@ describe('the route table', () => {
       expect(pathParams, where).toEqual([...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]));
     }
     expect(Object.keys(document.components.schemas!)).toEqual(expect.arrayContaining(['Envelope', 'SuccessEnvelope', 'ErrorEnvelope', 'KuzzleError']));
-    expect(document.components.securitySchemes).toEqual({ bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(document.components.securitySchemes).toEqual({
+      bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      cookieAuth: { type: 'apiKey', in: 'cookie', name: 'authToken' },
+    });
     // OpenAPI forbids two templated paths that differ only in parameter names.
     const shapes = Object.keys(document.paths).map((path) => path.replace(/\{[^}]*\}/g, '{}'));
     expect(new Set(shapes).size).toBe(shapes.length);
@@ -81,10 +84,14 @@ describe('the route table', () => {
     expect(params(paths['/_login/{strategy}']!.post)).toEqual([
       { name: 'strategy', in: 'path', required: true },
       { name: 'expiresIn', in: 'query', required: false },
+      { name: 'cookieAuth', in: 'query', required: false },
     ]);
     expect(paths['/_login/{strategy}']!.post!.requestBody).toEqual({ required: false, content: { 'application/json': { schema: { type: 'object' } } } });
     expect(paths['/_login/{strategy}']!.get!.requestBody).toBeUndefined();
-    expect(params(paths['/_logout']!.post)).toEqual([{ name: 'global', in: 'query', required: false }]);
+    expect(params(paths['/_logout']!.post)).toEqual([
+      { name: 'global', in: 'query', required: false },
+      { name: 'cookieAuth', in: 'query', required: false },
+    ]);
 
     // `_id` is a path parameter where the route has one, a query argument where it does not.
     expect(params(paths['/users/_create']!.post).map((p) => `${p.in}:${p.name}`)).toEqual(['query:_id', 'query:kuid']);

@@ -43,6 +43,12 @@ describe('loadKernelConfig', () => {
       maxRequestBytes: 1_048_576,
       corsOrigins: '*',
       restrictedProfileIds: ['default'],
+      trustedProxies: [],
+      cookieSecure: 'always',
+      loginAccountFailures: 10,
+      loginAccountWindowMs: 600_000,
+      loginIpFailures: 50,
+      loginIpWindowMs: 600_000,
     });
   });
 
@@ -61,6 +67,12 @@ describe('loadKernelConfig', () => {
       MAX_REQUEST_BYTES: '65536',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       RESTRICTED_PROFILES: 'default,readers',
+      TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,fd00::/8',
+      COOKIE_SECURE: 'auto',
+      LOGIN_ACCOUNT_FAILURES: '5',
+      LOGIN_ACCOUNT_WINDOW: '5m',
+      LOGIN_IP_FAILURES: '0',
+      LOGIN_IP_WINDOW: '60000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -76,7 +88,24 @@ describe('loadKernelConfig', () => {
       maxRequestBytes: 65_536,
       corsOrigins: ['https://a.example', 'https://b.example'],
       restrictedProfileIds: ['default', 'readers'],
+      trustedProxies: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'],
+      cookieSecure: 'auto',
+      loginAccountFailures: 5,
+      loginAccountWindowMs: 300_000,
+      loginIpFailures: 0,
+      loginIpWindowMs: 60_000,
     });
+  });
+
+  it.each(['localhost', '10.0.0.0/33', '::1/129', '10.0.0.0/8/8', '10.0.0.0/-1', 'fe80::1%eth0', '10.0.0.0/'])('refuses TRUSTED_PROXIES=%j', (rule) => {
+    expect(failure({ TRUSTED_PROXIES: `127.0.0.1,${rule}` })).toContain('TRUSTED_PROXIES must be a comma-separated list of IP addresses and CIDR ranges');
+  });
+
+  it('refuses unreadable cookie and throttling settings', () => {
+    expect(failure({ COOKIE_SECURE: 'yes' })).toContain('COOKIE_SECURE must be one of always, auto, never, got "yes"');
+    expect(failure({ LOGIN_ACCOUNT_FAILURES: '-1' })).toContain('LOGIN_ACCOUNT_FAILURES must be an integer from 0 (off)');
+    expect(failure({ LOGIN_IP_FAILURES: '1.5' })).toContain('LOGIN_IP_FAILURES must be an integer from 0 (off)');
+    expect(failure({ LOGIN_IP_WINDOW: '0' })).toContain('LOGIN_IP_WINDOW must be a positive timespan');
   });
 
   it('refuses a default token lifetime longer than the maximum, and unreadable timespans', () => {

@@ -3,15 +3,20 @@
  * refreshToken, createToken, getCurrentUser, updateSelf, getStrategies. They
  * act on the caller only; the credentials actions are in auth-credentials.ts,
  * API keys in api-keys.ts.
+ *
+ * Cookie mode (`cookieAuth` on login, logout, checkToken, refreshToken):
+ * the token is set as the `authToken` cookie (http/session-cookie.ts)
+ * instead of being answered as `jwt`; the pipeline reads it back.
  */
 import * as z from 'zod';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
-import { defineAction, Reply, type Action } from '../action.js';
+import { defineAction, Reply, type Action, type ApiRequest } from '../action.js';
 import { boolArg, expiresInArg, objectSchema } from '../input.js';
 import { callerOf } from '../pipeline.js';
 import { strategyArg } from '../credential-operations.js';
 import { loginRequest, pluginRequest } from '../plugin-request.js';
-import type { KernelServices } from '../services.js';
+import type { ApiSettings, KernelServices } from '../services.js';
+import { clearedSessionCookie, cookieIsSecure, sessionCookie } from '../../http/session-cookie.js';
 import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { strategiesWithCredentials } from '../../security/user-deletion.js';
 import { isInfinite, parseExpiresIn } from '../../tokens/expires-in.js';
@@ -26,11 +31,18 @@ export function authSessionActions(): Action[] {
       http: [{ verb: 'post', path: '/_login/:strategy' }, { verb: 'get', path: '/_login/:strategy' }],
       summary: "Logs in with a strategy (body: the strategy's fields); answers a token",
       tolerateBadToken: true,
-      args: z.object({ strategy: strategyArg, expiresIn: expiresInArg }),
+      args: z.object({ strategy: strategyArg, expiresIn: expiresInArg, cookieAuth: boolArg }),
       body: objectSchema.optional(),
       async handler({ args, request }, services) {
         const ttl = parseExpiresIn(args.expiresIn, services.settings.tokenTtlMs, services.settings.tokenMaxTtlMs);
-        const outcome = await services.strategies.call(args.strategy, 'verify', { strategy: args.strategy, request: loginRequest(request) });
+        // Before the strategy: a throttled attempt costs no plugin call (and no bcrypt).
+        const throttle = services.loginThrottle;
+        const attempt = throttle.admit(request.ip, args.strategy, request.body, request.args);
+        const outcome = await services.strategies.call(args.strategy, 'verify', { strategy: args.strategy, request: loginRequest(request) }).catch((error: unknown) => {
+          // A strategy may refuse credentials by throwing a 401; anything else (503, 504, its own 429) says nothing about them.
+          throttle.settle(attempt, error instanceof PluginError && error.status === 401 ? 'failed' : 'void');
+          throw error;
+        });
         switch (outcome.kind) {
           case 'success': {
             // get, not exists: it reads through the user cache, and warms it for the new token's first request.
@@ -38,10 +50,12 @@ export function authSessionActions(): Action[] {
               services.log.warn({ strategy: args.strategy }, 'a strategy approved a login for a user that does not exist');
               throw new PluginError('plugin.strategy.missing_user', 'wrong username or password');
             }
-            return tokenResult(services.tokens.issue(outcome.kuid, ttl));
+            throttle.settle(attempt, 'succeeded');
+            return tokenAnswer(services.tokens.issue(outcome.kuid, ttl), args.cookieAuth, request, services.settings);
           }
           case 'redirect':
             // A multi-step strategy (OAuth): the client follows Location.
+            throttle.settle(attempt, 'void');
             return new Reply({ headers: { Location: outcome.url } }, outcome.status, { Location: outcome.url });
           case 'fail':
             throw new PluginError('plugin.strategy.missing_user', outcome.message);
@@ -54,25 +68,30 @@ export function authSessionActions(): Action[] {
       controller: 'auth',
       action: 'logout',
       http: [{ verb: 'post', path: '/_logout' }],
-      summary: "Revokes the caller's token, or with `global` every token of the caller; API keys are kept",
-      args: z.object({ global: boolArg }),
+      summary: "Revokes the caller's token, or with `global` every token of the caller (API keys are kept); with `cookieAuth` also clears the cookie",
+      args: z.object({ global: boolArg, cookieAuth: boolArg }),
       handler({ args, request }, services) {
         const { user, token } = request.caller;
         if (args.global) services.tokens.revokeUser(user._id);
         // As Kuzzle: logging out with an API key acknowledges and keeps the key (deleteApiKey removes it).
         else if (token !== null && token.kind === 'token') services.tokens.revoke(token.jti);
-        return { acknowledged: true };
+        // Deviation: Kuzzle only clears the cookie; the token it held is revoked above like any other.
+        if (!args.cookieAuth) return { acknowledged: true };
+        const secure = cookieIsSecure(services.settings.cookieSecure, request.https);
+        return new Reply({ acknowledged: true }, 200, { 'Set-Cookie': clearedSessionCookie(secure) });
       },
     }),
     defineAction({
       controller: 'auth',
       action: 'checkToken',
       http: [{ verb: 'post', path: '/_checkToken' }],
-      summary: 'Whether a token is valid: `{valid, state?, kuid, expiresAt}` (always HTTP 200)',
+      summary: "Whether a token is valid (the body's, or with `cookieAuth` the cookie's): `{valid, state?, kuid, expiresAt}` (always HTTP 200)",
       tolerateBadToken: true,
+      args: z.object({ cookieAuth: boolArg }),
       body: z.object({ token: z.string().max(4096).nullable().optional() }).optional(),
-      handler({ body }, services) {
-        const token = body?.token;
+      handler({ args, body, request }, services) {
+        // In cookie mode the token is the one the request carries (the pipeline put the cookie's there), as in Kuzzle.
+        const token = args.cookieAuth ? request.jwt : body?.token;
         if (token === undefined || token === null || token === '') return { valid: true, kuid: ANONYMOUS_KUID, expiresAt: null };
         try {
           // Looking does not use up a single-use token.
@@ -89,13 +108,13 @@ export function authSessionActions(): Action[] {
       action: 'refreshToken',
       http: [{ verb: 'post', path: '/_refreshToken' }],
       summary: 'A new token for the caller; the old one keeps working 1 s and can never be refreshed again (API keys: 401)',
-      args: z.object({ expiresIn: expiresInArg }),
+      args: z.object({ expiresIn: expiresInArg, cookieAuth: boolArg }),
       handler({ args, request }, services) {
         const ttl = parseExpiresIn(args.expiresIn, services.settings.tokenTtlMs, services.settings.tokenMaxTtlMs);
         const { user, token } = request.caller;
         if (token === null) throw new PluginError('security.rights.unauthorized', 'auth', 'refreshToken');
         services.tokens.markRefreshed(token);
-        return tokenResult(services.tokens.issue(user._id, ttl));
+        return tokenAnswer(services.tokens.issue(user._id, ttl), args.cookieAuth, request, services.settings);
       },
     }),
     defineAction({
@@ -148,8 +167,11 @@ export function authSessionActions(): Action[] {
   ];
 }
 
-function tokenResult(token: IssuedToken) {
-  return { _id: token._id, jwt: token.jwt, expiresAt: token.expiresAt, ttl: token.ttl };
+/** A new token: `{_id, jwt, expiresAt, ttl}`, or in cookie mode the cookie and the same without `jwt`. */
+function tokenAnswer(token: IssuedToken, cookieAuth: boolean, request: ApiRequest, settings: ApiSettings) {
+  if (!cookieAuth) return { _id: token._id, jwt: token.jwt, expiresAt: token.expiresAt, ttl: token.ttl };
+  const cookie = sessionCookie(token.jwt, token.expiresAt, cookieIsSecure(settings.cookieSecure, request.https));
+  return new Reply({ _id: token._id, expiresAt: token.expiresAt, ttl: token.ttl }, 200, { 'Set-Cookie': cookie });
 }
 
 /** A token's expiry as clients read it: ms epoch, -1 for an API key that never expires (as Kuzzle), null for no token. */
