@@ -14,6 +14,7 @@ import { loadKernelSecret, type KernelSecret } from './config/kernel-secret.js';
 import { enabledPlugins, loadPluginsConfig, type PluginsConfig } from './config/plugins-config.js';
 import type { Action } from './api/action.js';
 import { routeTable } from './api/route-table.js';
+import { AuditLog } from './audit/audit-log.js';
 import type { HealthReport, KernelServices } from './api/services.js';
 import { PasswordService } from './host/password-service.js';
 import { createApp } from './http/app.js';
@@ -34,8 +35,8 @@ export interface KernelOptions {
 
 /** In-flight requests get this long to finish at shutdown before their sockets are closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
-/** Expired token rows are deleted this often (they are refused anyway; this keeps the table small). */
-const TOKEN_SWEEP_MS = 10 * 60_000;
+/** Expired token rows and audit events past their retention are deleted this often (this keeps the tables small). */
+const SWEEP_MS = 10 * 60_000;
 
 export class Kernel {
   readonly app: Hono;
@@ -47,14 +48,17 @@ export class Kernel {
   readonly #sweep: NodeJS.Timeout;
   #server: ServerType | null = null;
 
-  private constructor(parts: { app: Hono; plugins: PluginHost; secret: KernelSecret; db: KernelDb; log: Logger; config: KernelConfig; tokens: TokenStore }) {
+  private constructor(parts: { app: Hono; plugins: PluginHost; secret: KernelSecret; db: KernelDb; log: Logger; config: KernelConfig; tokens: TokenStore; audit: AuditLog }) {
     this.app = parts.app;
     this.plugins = parts.plugins;
     this.secret = parts.secret;
     this.#db = parts.db;
     this.#log = parts.log;
     this.#config = parts.config;
-    this.#sweep = setInterval(() => parts.tokens.sweepExpired(), TOKEN_SWEEP_MS).unref();
+    this.#sweep = setInterval(() => {
+      parts.tokens.sweepExpired();
+      parts.audit.sweep();
+    }, SWEEP_MS).unref();
   }
 
   static async start({ config, log, minPasswordCost }: KernelOptions): Promise<Kernel> {
@@ -65,6 +69,8 @@ export class Kernel {
     const db = phase('kernel database', () => openKernelDb(join(config.dataDir, 'kernel.sqlite')));
     const tokens = new TokenStore(db, secret.key);
     tokens.sweepExpired();
+    const audit = new AuditLog(db, { retentionMs: config.auditRetentionMs, maxFailures: config.auditMaxFailures, log });
+    audit.sweep();
     const users = new UserStore(db);
     let started: PluginHost | undefined;
     try {
@@ -77,6 +83,7 @@ export class Kernel {
           passwords: new PasswordService(minPasswordCost),
           users,
           tokens,
+          audit,
           db,
           log,
         }),
@@ -90,6 +97,7 @@ export class Kernel {
           strategies: plugins.registry,
           plugins,
           rights: new Rights(standardRoles(publicActions(pluginsConfig))),
+          audit,
           settings: { tokenTtlMs: config.tokenTtlMs, tokenMaxTtlMs: config.tokenMaxTtlMs, restrictedProfileIds: config.restrictedProfileIds },
           log,
           actions: (): readonly Action[] => actions,
@@ -97,7 +105,7 @@ export class Kernel {
         };
         return createApp(actions, services, { maxRequestBytes: config.maxRequestBytes, corsOrigins: config.corsOrigins });
       });
-      return new Kernel({ app, plugins, secret, db, log, config, tokens });
+      return new Kernel({ app, plugins, secret, db, log, config, tokens, audit });
     } catch (error) {
       // A route table refused at boot (duplicate_url) must not leave isolates running.
       await started?.stop();

@@ -9,6 +9,7 @@ import type { Action } from './action.js';
 import { authCredentialsActions } from './controllers/auth-credentials.js';
 import { authSessionActions } from './controllers/auth-session.js';
 import { pluginActions } from './controllers/plugin-actions.js';
+import { securityAuditActions } from './controllers/security-audit.js';
 import { securityCredentialsActions } from './controllers/security-credentials.js';
 import { securityUserAdminActions } from './controllers/security-user-admin.js';
 import { securityUserActions } from './controllers/security-users.js';
@@ -23,6 +24,7 @@ export function routeTable(pluginApis: Record<string, ApiDescription>): Action[]
     ...securityUserActions(),
     ...securityUserAdminActions(),
     ...securityCredentialsActions(),
+    ...securityAuditActions(),
     ...pluginActions(pluginApis),
   ];
   assertUniqueRoutes(actions);

@@ -3,6 +3,7 @@
  * boot. Handlers reach nothing else, so a test can read this list to know
  * what an action may touch.
  */
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../log.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
@@ -32,6 +33,7 @@ export interface KernelServices {
   strategies: StrategyRegistry;
   plugins: PluginHost;
   rights: Rights;
+  audit: AuditLog;
   settings: ApiSettings;
   log: Logger;
   /** The whole route table, for server:publicApi and rights listings. */

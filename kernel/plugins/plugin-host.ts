@@ -29,6 +29,7 @@ export interface PluginHostOptions {
   passwords: PasswordService;
   users: UserStore;
   tokens: HostDependencies['tokens'];
+  audit: HostDependencies['audit'];
   /** The kernel database, where plugin peppers are kept. */
   db: KernelDb;
   log: Logger;
@@ -118,6 +119,7 @@ export class PluginHost {
         passwords: this.options.passwords,
         users: this.options.users,
         tokens: this.options.tokens,
+        audit: this.options.audit,
         allowedProfiles: settings.allowedProfiles,
         pepper: pepperFor(this.options.db, name),
         log,

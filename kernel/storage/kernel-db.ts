@@ -1,6 +1,6 @@
 /**
  * The kernel's own SQLite database (`DATA_DIR/kernel.sqlite`): users,
- * plugin peppers and tokens; rights and audit as later parts arrive. Schema changes are
+ * plugin peppers, tokens and the audit log; rights as later parts arrive. Schema changes are
  * numbered migrations, applied once each, in order, in one transaction.
  */
 import Database from 'better-sqlite3';
@@ -32,6 +32,29 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX tokens_by_user ON tokens (user_id);
    CREATE INDEX tokens_by_expiry ON tokens (expires_at)`,
+  // Security events (audit/audit-log.ts), newest first by id. One index per
+  // filter an admin searches on; outcome's holds (outcome, id) for the cap on failures.
+  `CREATE TABLE audit_events (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     kuid TEXT,
+     identifier TEXT,
+     ip TEXT,
+     strategy TEXT,
+     controller TEXT,
+     action TEXT,
+     target TEXT,
+     reason TEXT
+   );
+   CREATE INDEX audit_by_at ON audit_events (at);
+   CREATE INDEX audit_by_type ON audit_events (type);
+   CREATE INDEX audit_by_outcome ON audit_events (outcome);
+   CREATE INDEX audit_by_kuid ON audit_events (kuid);
+   CREATE INDEX audit_by_identifier ON audit_events (identifier);
+   CREATE INDEX audit_by_ip ON audit_events (ip);
+   CREATE INDEX audit_by_target ON audit_events (target)`,
 ];
 
 export function openKernelDb(file: string): KernelDb {

@@ -10,6 +10,7 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import jwt from 'jsonwebtoken';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
+import { explained } from '../audit/audit-reasons.js';
 import type { KernelDb } from '../storage/kernel-db.js';
 import { TokenIndex, type TokenEntry } from './token-index.js';
 
@@ -42,7 +43,7 @@ interface TokenRow {
   refreshed: number;
 }
 
-/** 401 `security.token.invalid`; the message says why (the id stays what the SDK listens for). */
+/** 401 `security.token.invalid`; the message says why (the id stays what the SDK listens for), and so does the audit log. */
 export function invalidToken(reason: 'malformed' | 'expired' | 'revoked'): PluginError {
   const error = new PluginError('security.token.invalid');
   error.message = {
@@ -50,7 +51,7 @@ export function invalidToken(reason: 'malformed' | 'expired' | 'revoked'): Plugi
     expired: 'Invalid token: it has expired.',
     revoked: 'Invalid token: it has been revoked.',
   }[reason];
-  return error;
+  return explained(error, reason);
 }
 
 export class TokenStore {

@@ -42,6 +42,8 @@ describe('loadKernelConfig', () => {
       maxRequestBytes: 1_048_576,
       corsOrigins: '*',
       restrictedProfileIds: ['default'],
+      auditRetentionMs: 90 * 86_400_000,
+      auditMaxFailures: 1_000_000,
     });
   });
 
@@ -59,6 +61,8 @@ describe('loadKernelConfig', () => {
       MAX_REQUEST_BYTES: '65536',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       RESTRICTED_PROFILES: 'default,readers',
+      AUDIT_RETENTION: '30d',
+      AUDIT_MAX_FAILURES: '5000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -73,6 +77,8 @@ describe('loadKernelConfig', () => {
       maxRequestBytes: 65_536,
       corsOrigins: ['https://a.example', 'https://b.example'],
       restrictedProfileIds: ['default', 'readers'],
+      auditRetentionMs: 30 * 86_400_000,
+      auditMaxFailures: 5000,
     });
   });
 
@@ -80,6 +86,12 @@ describe('loadKernelConfig', () => {
     expect(failure({ TOKEN_TTL: '2d' })).toContain('TOKEN_TTL must not exceed TOKEN_MAX_TTL');
     expect(failure({ TOKEN_MAX_TTL: 'forever' })).toContain('TOKEN_MAX_TTL must be a positive timespan');
     expect(failure({ MAX_REQUEST_BYTES: '12' })).toContain('MAX_REQUEST_BYTES must be a number of bytes');
+  });
+
+  it('refuses an audit retention that is not a timespan, and a cap on failures under 1000', () => {
+    expect(failure({ AUDIT_RETENTION: 'a while' })).toContain('AUDIT_RETENTION must be a positive timespan');
+    expect(failure({ AUDIT_MAX_FAILURES: '999' })).toContain('AUDIT_MAX_FAILURES must be a number of events, at least 1000');
+    expect(loadKernelConfig({}, ['--audit-retention', '1d', '--audit-max-failures', '1000'])).toMatchObject({ auditRetentionMs: 86_400_000, auditMaxFailures: 1000 });
   });
 
   it('treats an empty variable as unset', () => {

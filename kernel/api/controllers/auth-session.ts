@@ -11,6 +11,7 @@ import { callerOf } from '../pipeline.js';
 import { strategyArg } from '../credential-operations.js';
 import { loginRequest, pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
+import { explained } from '../../audit/audit-reasons.js';
 import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { strategiesWithCredentials } from '../../security/user-deletion.js';
 import { parseExpiresIn } from '../../tokens/expires-in.js';
@@ -43,7 +44,8 @@ export function authSessionActions(): Action[] {
             // A multi-step strategy (OAuth): the client follows Location.
             return new Reply({ headers: { Location: outcome.url } }, outcome.status, { Location: outcome.url });
           case 'fail':
-            throw new PluginError('plugin.strategy.missing_user', outcome.message);
+            // The strategy's reason (unknown user, wrong password...) goes to the audit log only.
+            throw explained(new PluginError('plugin.strategy.missing_user', outcome.message), outcome.reason);
           case 'pass':
             throw new PluginError('plugin.strategy.missing_user', 'Login failed');
         }
