@@ -16,6 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AuditLog } from '../kernel/audit/audit-log.js';
 import { parsePluginsConfig } from '../kernel/config/plugins-config.js';
 import { PasswordService } from '../kernel/host/password-service.js';
 import { createLogger } from '../kernel/log.js';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     passwords: new PasswordService(4),
     users: new UserStore(db),
     tokens: new TokenStore(db, randomBytes(32)),
+    audit: new AuditLog(db, { retentionMs: 86_400_000, maxFailures: 1000, log: createLogger('warn') }),
     db,
     log: createLogger('warn'),
   });

@@ -15,6 +15,7 @@ import { enabledPlugins, loadPluginsConfig, type PluginsConfig } from './config/
 import type { Action } from './api/action.js';
 import { LoginThrottle } from './api/login-throttle.js';
 import { routeTable } from './api/route-table.js';
+import { AuditLog } from './audit/audit-log.js';
 import type { HealthReport, KernelServices } from './api/services.js';
 import { PasswordService } from './host/password-service.js';
 import { createApp } from './http/app.js';
@@ -38,8 +39,8 @@ export interface KernelOptions {
 
 /** In-flight requests get this long to finish at shutdown before their sockets are closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
-/** Expired token rows are deleted this often (they are refused anyway; this keeps the table small). */
-const TOKEN_SWEEP_MS = 10 * 60_000;
+/** Expired token rows and audit events past their retention are deleted this often (this keeps the tables small). */
+const SWEEP_MS = 10 * 60_000;
 
 export class Kernel {
   readonly app: Hono;
@@ -51,14 +52,17 @@ export class Kernel {
   readonly #sweep: NodeJS.Timeout;
   #server: ServerType | null = null;
 
-  private constructor(parts: { app: Hono; plugins: PluginHost; secret: KernelSecret; db: KernelDb; log: Logger; config: KernelConfig; tokens: TokenStore }) {
+  private constructor(parts: { app: Hono; plugins: PluginHost; secret: KernelSecret; db: KernelDb; log: Logger; config: KernelConfig; tokens: TokenStore; audit: AuditLog }) {
     this.app = parts.app;
     this.plugins = parts.plugins;
     this.secret = parts.secret;
     this.#db = parts.db;
     this.#log = parts.log;
     this.#config = parts.config;
-    this.#sweep = setInterval(() => parts.tokens.sweepExpired(), TOKEN_SWEEP_MS).unref();
+    this.#sweep = setInterval(() => {
+      parts.tokens.sweepExpired();
+      parts.audit.sweep();
+    }, SWEEP_MS).unref();
   }
 
   static async start({ config, log, minPasswordCost }: KernelOptions): Promise<Kernel> {
@@ -69,6 +73,8 @@ export class Kernel {
     const db = phase('kernel database', () => openKernelDb(join(config.dataDir, 'kernel.sqlite')));
     const tokens = new TokenStore(db, secret.key);
     tokens.sweepExpired();
+    const audit = new AuditLog(db, { retentionMs: config.auditRetentionMs, maxFailures: config.auditMaxFailures, log });
+    audit.sweep();
     const users = new UserStore(db);
     const rightsStore = phase('rights', () => new RightsStore(db, { roles: standardRoles(publicActions(pluginsConfig)), profiles: standardProfiles() }, reservedProfiles(config, pluginsConfig)));
     let started: PluginHost | undefined;
@@ -83,6 +89,7 @@ export class Kernel {
           users,
           tokens,
           profileExists: (id) => rightsStore.rights.hasProfile(id),
+          audit,
           db,
           log,
         }),
@@ -100,6 +107,7 @@ export class Kernel {
           },
           rightsStore,
           requestRate: new RequestRate(),
+          audit,
           loginThrottle: new LoginThrottle({
             accountFailures: config.loginAccountFailures,
             accountWindowMs: config.loginAccountWindowMs,
@@ -120,7 +128,7 @@ export class Kernel {
         const trustedProxies = config.trustedProxies.length === 0 ? null : new TrustedProxies(config.trustedProxies);
         return createApp(actions, services, { maxRequestBytes: config.maxRequestBytes, corsOrigins: config.corsOrigins, trustedProxies });
       });
-      return new Kernel({ app, plugins, secret, db, log, config, tokens });
+      return new Kernel({ app, plugins, secret, db, log, config, tokens, audit });
     } catch (error) {
       // A route table refused at boot (duplicate_url) must not leave isolates running.
       await started?.stop();

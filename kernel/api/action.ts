@@ -12,6 +12,7 @@ import type * as z from 'zod';
 import { PluginError, type ErrorId } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';
 import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
+import { auditTypeOf, type AuditType } from '../audit/audited-actions.js';
 import type { VerifiedToken } from '../tokens/token-store.js';
 import { parseInput } from './input.js';
 import type { KernelServices } from './services.js';
@@ -93,6 +94,8 @@ export interface ActionSpec<Args, Body> {
    * the token in its body.
    */
   tolerateBadToken?: boolean;
+  /** What the audit log records a call as; by default from audit/audited-actions.ts, null for none. */
+  audit?: AuditType | null;
   handler(input: { args: Args; body: Body; request: AuthenticatedRequest }, services: KernelServices): unknown;
 }
 
@@ -106,6 +109,8 @@ export interface Action {
   bodySchema: z.ZodType | undefined;
   openBeforeFirstAdmin: boolean;
   tolerateBadToken: boolean;
+  /** Decided once here, so a request that is not audited pays one comparison (pipeline.ts). */
+  audit: AuditType | null;
   /** The handler's result, or its promise: a synchronous handler needs none (see execute() in pipeline.ts). */
   run(request: AuthenticatedRequest, services: KernelServices): unknown;
 }
@@ -120,6 +125,7 @@ export function defineAction<Args = Record<string, never>, Body = null>(spec: Ac
     bodySchema: spec.body,
     openBeforeFirstAdmin: spec.openBeforeFirstAdmin ?? false,
     tolerateBadToken: spec.tolerateBadToken ?? false,
+    audit: spec.audit === undefined ? auditTypeOf(spec.controller, spec.action) : spec.audit,
     run(request, services) {
       const args = spec.args === undefined ? ({} as Args) : parseInput(spec.args, request.args, 'args');
       const body = spec.body === undefined ? (null as Body) : parseInput(spec.body, request.body ?? undefined, 'body');

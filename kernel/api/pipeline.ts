@@ -3,14 +3,16 @@
  * take the `authToken` cookie as the token if there is one ->
  * authenticate the token -> authorize `controller:action` -> check input and
  * run the handler. Errors are thrown as PluginErrors; the HTTP layer turns
- * them into envelopes.
+ * them into envelopes. The audit log sees refusals and the outcome of the
+ * actions it records (audit/); any other request costs it one comparison.
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
+import { recordDenial, runAudited } from '../audit/request-audit.js';
 import { authTokenCookie } from '../http/session-cookie.js';
 import { ANONYMOUS_KUID } from '../security/rights.js';
 import { invalidToken } from '../tokens/token-store.js';
-import type { Action, ApiRequest, Caller } from './action.js';
+import type { Action, ApiRequest, AuthenticatedRequest, Caller } from './action.js';
 import type { KernelServices } from './services.js';
 
 // Frozen through and through, its profile list included: Rights remembers its decisions for frozen lists.
@@ -24,11 +26,13 @@ export const ANONYMOUS_USER: UserRecord = Object.freeze({ _id: ANONYMOUS_KUID, _
  */
 export function execute(action: Action, request: ApiRequest, services: KernelServices): unknown {
   if (request.cookies !== null) useCookieToken(request);
-  const caller = authenticate(action, request.jwt, services);
-  authorize(action, caller, services);
-  limitRate(request, caller, services);
+  const caller = authenticate(action, request, services);
   // The request is made for this one call: completed in place, as a spread would lose its getters (the HTTP layer's lazy headers).
-  return action.run(Object.assign(request, { caller }), services);
+  const authenticated = Object.assign(request, { caller });
+  authorize(action, authenticated, services);
+  limitRate(authenticated, services);
+  if (action.audit === null) return action.run(authenticated, services);
+  return runAudited(services.audit, action.audit, authenticated, () => action.run(authenticated, services));
 }
 
 /**
@@ -53,12 +57,28 @@ export function callerOf(jwt: string | null, services: KernelServices, use = tru
   return { user, token };
 }
 
-function authenticate(action: Action, jwt: string | null, services: KernelServices): Caller {
+function authenticate(action: Action, request: ApiRequest, services: KernelServices): Caller {
   try {
-    return callerOf(jwt, services);
+    return callerOf(request.jwt, services);
   } catch (error) {
     const badToken = error instanceof PluginError && error.id === 'security.token.invalid';
     if (badToken && action.tolerateBadToken) return { user: ANONYMOUS_USER, token: null };
+    recordDenial(services.audit, request, error);
+    throw error;
+  }
+}
+
+function authorize(action: Action, request: AuthenticatedRequest, services: KernelServices): void {
+  try {
+    if (action.openBeforeFirstAdmin) {
+      // Open to all until an admin exists; then closed to all, with Kuzzle's 412.
+      if (services.users.adminExists()) throw new PluginError('api.process.admin_exists');
+      return;
+    }
+    const { user } = request.caller;
+    services.rights.assert({ _id: user._id, profileIds: user._source.profileIds }, action.controller, action.action);
+  } catch (error) {
+    recordDenial(services.audit, request, error);
     throw error;
   }
 }
@@ -68,18 +88,10 @@ function authenticate(action: Action, jwt: string | null, services: KernelServic
  * Anonymous callers count per IP. As Kuzzle, a user's logout is never
  * limited: a throttled user can still end their session.
  */
-function limitRate(request: ApiRequest, caller: Caller, services: KernelServices): void {
-  const limit = services.rights.rateLimit(caller.user._source.profileIds);
+function limitRate(request: AuthenticatedRequest, services: KernelServices): void {
+  const { user, token } = request.caller;
+  const limit = services.rights.rateLimit(user._source.profileIds);
   if (limit === 0) return;
-  if (caller.token !== null && request.controller === 'auth' && request.action === 'logout') return;
-  services.requestRate.admit(caller.user._id === ANONYMOUS_KUID ? `ip ${request.ip ?? 'unknown'}` : caller.user._id, limit);
-}
-
-function authorize(action: Action, caller: Caller, services: KernelServices): void {
-  if (action.openBeforeFirstAdmin) {
-    // Open to all until an admin exists; then closed to all, with Kuzzle's 412.
-    if (services.users.adminExists()) throw new PluginError('api.process.admin_exists');
-    return;
-  }
-  services.rights.assert({ _id: caller.user._id, profileIds: caller.user._source.profileIds }, action.controller, action.action);
+  if (token !== null && request.controller === 'auth' && request.action === 'logout') return;
+  services.requestRate.admit(user._id === ANONYMOUS_KUID ? `ip ${request.ip ?? 'unknown'}` : user._id, limit);
 }

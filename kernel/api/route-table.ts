@@ -11,6 +11,7 @@ import { authCredentialsActions } from './controllers/auth-credentials.js';
 import { authSessionActions } from './controllers/auth-session.js';
 import { pluginActions } from './controllers/plugin-actions.js';
 import { rightsQueryActions } from './controllers/rights-queries.js';
+import { securityAuditActions } from './controllers/security-audit.js';
 import { securityCredentialsActions } from './controllers/security-credentials.js';
 import { securityRoleActions } from './controllers/security-roles.js';
 import { securityUserAdminActions } from './controllers/security-user-admin.js';
@@ -29,6 +30,7 @@ export function routeTable(pluginApis: Record<string, ApiDescription>): Action[]
     ...securityCredentialsActions(),
     ...securityRoleActions(),
     ...rightsQueryActions(),
+    ...securityAuditActions(),
     ...pluginActions(pluginApis),
   ];
   assertUniqueRoutes(actions);

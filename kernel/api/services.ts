@@ -4,6 +4,7 @@
  * what an action may touch.
  */
 import type { CookieSecure } from '../http/session-cookie.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../log.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
@@ -47,6 +48,7 @@ export interface KernelServices {
   requestRate: RequestRate;
   /** Failed logins per client address and per login identifier (auth:login). */
   loginThrottle: LoginThrottle;
+  audit: AuditLog;
   settings: ApiSettings;
   log: Logger;
   /** The whole route table, for server:publicApi and rights listings. */

@@ -53,6 +53,10 @@ export interface KernelConfig {
   loginIpFailures: number;
   /** Time for `loginIpFailures` failures to be forgiven, ms. */
   loginIpWindowMs: number;
+  /** Audit events older than this are deleted, ms. */
+  auditRetentionMs: number;
+  /** Failure events (denials, failed logins) the audit log keeps at most, the newest. */
+  auditMaxFailures: number;
 }
 
 /** One setting: where it comes from, how it is checked, what to say when it is wrong. */
@@ -154,6 +158,15 @@ const SETTINGS: { [K in keyof KernelConfig]: Setting<KernelConfig[K]> } = {
   // most 350 tries an hour, while an office or campus behind one NAT address has room for its users' typos.
   loginIpFailures: { env: 'LOGIN_IP_FAILURES', flag: 'login-ip-failures', schema: count('50', 1_000_000), expected: 'an integer from 0 (off) to 1000000' },
   loginIpWindowMs: { env: 'LOGIN_IP_WINDOW', flag: 'login-ip-window', schema: timespan('10m'), expected: 'a positive timespan such as "10m" or milliseconds' },
+  // 90 days: long enough to look into an incident found weeks later.
+  auditRetentionMs: { env: 'AUDIT_RETENTION', flag: 'audit-retention', schema: timespan('90d'), expected: 'a positive timespan such as "90d" or milliseconds' },
+  // About 250 bytes a row with its indexes (measured): 1,000,000 failures take about 250 MB.
+  auditMaxFailures: {
+    env: 'AUDIT_MAX_FAILURES',
+    flag: 'audit-max-failures',
+    schema: z.string().regex(/^\d{1,10}$/).default('1000000').transform(Number).pipe(z.int().min(1000)),
+    expected: 'a number of events, at least 1000',
+  },
 };
 
 const FLAGS = Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.flag ? [setting.flag] : []));
@@ -200,6 +213,8 @@ export function loadKernelConfig(env: NodeJS.ProcessEnv, argv: string[] = []): K
     loginAccountWindowMs: read(SETTINGS.loginAccountWindowMs),
     loginIpFailures: read(SETTINGS.loginIpFailures),
     loginIpWindowMs: read(SETTINGS.loginIpWindowMs),
+    auditRetentionMs: read(SETTINGS.auditRetentionMs),
+    auditMaxFailures: read(SETTINGS.auditMaxFailures),
   };
   if (problems.length === 0 && config.tokenTtlMs > config.tokenMaxTtlMs) {
     problems.push('TOKEN_TTL must not exceed TOKEN_MAX_TTL');

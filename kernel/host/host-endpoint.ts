@@ -18,6 +18,7 @@ import {
   type LogLevel,
   type WireError,
 } from '@portcullis/sdk-plugin/protocol';
+import type { AuditEvent } from '../audit/audit-log.js';
 import type { Logger } from '../log.js';
 import type { HostEndpoint } from '../plugins/plugin-isolate.js';
 import type { UserStore } from '../security/user-store.js';
@@ -32,6 +33,8 @@ export interface HostDependencies {
   users: UserStore;
   /** Ends a user's sessions (after a password change), keeping one token if asked. */
   tokens: { revokeUser(kuid: string, keepTokenId?: string): number };
+  /** Where the users this plugin creates and the sessions it ends are recorded. */
+  audit: { record(event: AuditEvent): void };
   /** Profiles this plugin may give the users it creates (plugins.json `allowedProfiles`). */
   allowedProfiles: readonly string[];
   /** Whether a profile exists now (roles and profiles are editable). */
@@ -157,7 +160,10 @@ async function serve(plugin: string, deps: HostDependencies, hashing: Concurrenc
       return createUser(plugin, deps, call.params);
     case 'users.revokeTokens': {
       const keep = call.params.keepTokenId;
-      deps.tokens.revokeUser(kuidOf(call.params.kuid), typeof keep === 'string' ? keep : undefined);
+      const kuid = kuidOf(call.params.kuid);
+      deps.tokens.revokeUser(kuid, typeof keep === 'string' ? keep : undefined);
+      // The plugin as controller, the host method as action: a password change or reset ends sessions this way.
+      deps.audit.record({ type: 'tokenRevocation', outcome: 'success', controller: plugin, action: call.method, target: kuid });
       return null;
     }
     default:
@@ -180,7 +186,9 @@ function createUser(plugin: string, deps: HostDependencies, params: HostCall['pa
     throw new PluginError('api.assert.invalid_argument', 'content', 'a plain JSON object');
   }
   // Size and depth are checked by the user store, for every way users are written.
-  return deps.users.create(kuid === null || kuid === undefined ? null : kuidOf(kuid), content as Record<string, never>, profileIds);
+  const created = deps.users.create(kuid === null || kuid === undefined ? null : kuidOf(kuid), content as Record<string, never>, profileIds);
+  deps.audit.record({ type: 'adminChange', outcome: 'success', controller: plugin, action: 'users.create', target: created._id });
+  return created;
 }
 
 function kuidOf(kuid: unknown): string {

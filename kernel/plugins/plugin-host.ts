@@ -30,6 +30,7 @@ export interface PluginHostOptions {
   users: UserStore;
   tokens: HostDependencies['tokens'];
   profileExists: HostDependencies['profileExists'];
+  audit: HostDependencies['audit'];
   /** The kernel database, where plugin peppers are kept. */
   db: KernelDb;
   log: Logger;
@@ -119,6 +120,7 @@ export class PluginHost {
         passwords: this.options.passwords,
         users: this.options.users,
         tokens: this.options.tokens,
+        audit: this.options.audit,
         allowedProfiles: settings.allowedProfiles,
         profileExists: this.options.profileExists,
         pepper: pepperFor(this.options.db, name),

@@ -15,6 +15,8 @@ import {
 const STRATEGY_METHODS = new Set<string>([...REQUIRED_STRATEGY_METHODS, ...OPTIONAL_STRATEGY_METHODS]);
 const MAX_KUID = 128;
 const MAX_URL = 8192;
+/** A verify failure's reason, for the audit log: a reason, not a message. */
+const MAX_REASON = 64;
 
 /** Returns the result if it has the method's shape; throws plugin.runtime.invalid_result otherwise. */
 export function checkResult<M extends PluginMethod>(plugin: string, method: M, value: unknown): PluginApi[M]['result'] {
@@ -76,6 +78,7 @@ function verifyProblem(value: unknown): string | null {
     case 'success':
       return typeof v.kuid === 'string' && v.kuid.length > 0 && v.kuid.length <= MAX_KUID ? null : 'a success needs a kuid of 1 to 128 characters';
     case 'fail':
+      if (v.reason !== undefined && (typeof v.reason !== 'string' || v.reason.length > MAX_REASON)) return 'a failure reason must be a string of at most 64 characters';
       return typeof v.message === 'string' && Number.isInteger(v.status) && (v.status as number) >= 400 && (v.status as number) < 500
         ? null
         : 'a failure needs a message and a 4xx status';

@@ -1,7 +1,8 @@
 /**
  * The kernel's own SQLite database (`DATA_DIR/kernel.sqlite`): users,
- * plugin peppers, tokens, API keys, roles and profiles. Schema changes are
- * numbered migrations, applied once each, in order, in one transaction.
+ * plugin peppers, tokens, API keys, roles and profiles, and the audit log.
+ * Schema changes are numbered migrations, applied once each, in order, in
+ * one transaction.
  */
 import Database from 'better-sqlite3';
 
@@ -60,6 +61,29 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (user_id, id)
    );
    ALTER TABLE tokens ADD COLUMN single_use INTEGER NOT NULL DEFAULT 0`,
+  // Security events (audit/audit-log.ts), newest first by id. One index per
+  // filter an admin searches on; outcome's holds (outcome, id) for the cap on failures.
+  `CREATE TABLE audit_events (
+     id INTEGER PRIMARY KEY,
+     at INTEGER NOT NULL,
+     type TEXT NOT NULL,
+     outcome TEXT NOT NULL,
+     kuid TEXT,
+     identifier TEXT,
+     ip TEXT,
+     strategy TEXT,
+     controller TEXT,
+     action TEXT,
+     target TEXT,
+     reason TEXT
+   );
+   CREATE INDEX audit_by_at ON audit_events (at);
+   CREATE INDEX audit_by_type ON audit_events (type);
+   CREATE INDEX audit_by_outcome ON audit_events (outcome);
+   CREATE INDEX audit_by_kuid ON audit_events (kuid);
+   CREATE INDEX audit_by_identifier ON audit_events (identifier);
+   CREATE INDEX audit_by_ip ON audit_events (ip);
+   CREATE INDEX audit_by_target ON audit_events (target)`,
 ];
 
 export function openKernelDb(file: string): KernelDb {

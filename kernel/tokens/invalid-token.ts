@@ -1,8 +1,10 @@
 /**
  * The one error a bad token or API key gets: 401 `security.token.invalid`,
- * the id kuzzle-sdk listens for (`tokenExpired`); the message says why.
+ * the id kuzzle-sdk listens for (`tokenExpired`); the message says why, and
+ * so does the audit log.
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
+import { explained } from '../audit/audit-reasons.js';
 
 export function invalidToken(reason: 'malformed' | 'expired' | 'revoked'): PluginError {
   const error = new PluginError('security.token.invalid');
@@ -11,5 +13,5 @@ export function invalidToken(reason: 'malformed' | 'expired' | 'revoked'): Plugi
     expired: 'Invalid token: it has expired.',
     revoked: 'Invalid token: it has been revoked.',
   }[reason];
-  return error;
+  return explained(error, reason);
 }

@@ -7,7 +7,7 @@
  * plugin's own functions. See sdk-plugin/README.md for a complete example.
  */
 import type * as errors from './errors.js';
-import type { ActionRequest, LogLevel, JsonObject, LoginRequest, RequestContext, UserRecord } from './protocol.js';
+import type { ActionAudit, ActionRequest, LogLevel, JsonObject, LoginRequest, RequestContext, UserRecord } from './protocol.js';
 import type { PluginStorage } from './repository.js';
 
 /**
@@ -103,20 +103,25 @@ export interface PluginContext {
 }
 
 /**
- * The result a `verify` method resolves to (Kuzzle's contract).
- * @example `return ok ? { kuid } : { kuid: null, message: 'wrong username or password' };`
+ * The result a `verify` method resolves to (Kuzzle's contract). A failure's
+ * `message` is what the client sees; its optional `reason` (at most 64
+ * characters, never a secret) goes to the kernel's audit log only, so every
+ * failure can get one answer outside and its detail inside.
+ * @example `return ok ? { kuid } : { kuid: null, message: 'wrong username or password', reason: 'unknown user' };`
  */
-export type VerifyResult = { kuid: string } | { kuid: null; message?: string };
+export type VerifyResult = { kuid: string } | { kuid: null; message?: string; reason?: string };
 
 /**
  * A plugin's API (Kuzzle's format): controllers of actions, served by the
  * kernel as `<plugin>/<controller>:<action>` at `/_/<plugin>/<path>`, with
  * rights checked like any action. A handler is a method name or a function.
- * @example `this.api = { password: { actions: { reset: { handler: 'resetPassword', http: [{ verb: 'post', path: 'password/reset' }] } } } };`
+ * Every call goes to the kernel's audit log: `audit` says as what
+ * (`credentialChange`, `adminChange`), or `none` for a read; without it, as a plugin action.
+ * @example `this.api = { password: { actions: { reset: { handler: 'resetPassword', http: [{ verb: 'post', path: 'password/reset' }], audit: 'credentialChange' } } } };`
  */
 export type PluginApiDefinition = Record<
   string,
-  { actions: Record<string, { handler: string | ((request: ActionRequest) => unknown); http?: Array<{ verb: string; path: string }> }> }
+  { actions: Record<string, { handler: string | ((request: ActionRequest) => unknown); http?: Array<{ verb: string; path: string }>; audit?: ActionAudit }> }
 >;
 
 /**

@@ -104,7 +104,8 @@ export interface LoginRequest {
 /** What one passport run decided (passport's five outcomes, `error` as a task error). */
 export type VerifyOutcome =
   | { kind: 'success'; kuid: string }
-  | { kind: 'fail'; message: string; status: number }
+  /** `reason`: why, for the audit log only (never shown to the client), at most 64 characters. */
+  | { kind: 'fail'; message: string; status: number; reason?: string }
   | { kind: 'redirect'; url: string; status: number }
   | { kind: 'pass' };
 
@@ -130,8 +131,12 @@ export interface ActionRoute {
   path: string;
 }
 
-/** A plugin's API: controller -> action -> its HTTP routes. The controller is `<plugin>/<controller>`. */
-export type ApiDescription = Record<string, Record<string, { http: ActionRoute[] }>>;
+/**
+ * A plugin's API: controller -> action -> its HTTP routes, and what the audit log records a call
+ * as (undeclared: a `pluginAction`; `none`: not recorded). The controller is `<plugin>/<controller>`.
+ */
+export type ApiDescription = Record<string, Record<string, { http: ActionRoute[]; audit?: ActionAudit }>>;
+export type ActionAudit = 'credentialChange' | 'adminChange' | 'none';
 
 export interface PluginDescription {
   plugin: string;
@@ -141,9 +146,7 @@ export interface PluginDescription {
 }
 
 /** The request a plugin action answers: the caller, its arguments and body. */
-export interface ActionRequest extends RequestContext {
-  body: JsonObject | null;
-}
+export interface ActionRequest extends RequestContext { body: JsonObject | null }
 
 /** Kernel -> plugin calls: method name -> params and result. */
 export interface PluginApi {
@@ -205,10 +208,7 @@ export interface CollectionSpec {
   indexes: IndexSpec[];
 }
 
-export interface StoredDocument {
-  _id: string;
-  _source: JsonObject;
-}
+export interface StoredDocument { _id: string; _source: JsonObject }
 
 /** Equality, `in`, or a range: on `_id` or on an indexed field. */
 export type FieldCondition =
@@ -277,11 +277,7 @@ export type HostCall = { [M in HostMethod]: { type: 'call'; id: number; method: 
 export type HostReply = { type: 'reply'; id: number } & TaskOutcome;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export interface HostLog {
-  type: 'log';
-  level: LogLevel;
-  message: string;
-}
+export interface HostLog { type: 'log'; level: LogLevel; message: string }
 
 /** Anything an isolate may post on its channel. */
 export type IsolateMessage = HostCall | HostLog | ReadyMessage | ResultMessage;

@@ -49,6 +49,8 @@ describe('loadKernelConfig', () => {
       loginAccountWindowMs: 600_000,
       loginIpFailures: 50,
       loginIpWindowMs: 600_000,
+      auditRetentionMs: 90 * 86_400_000,
+      auditMaxFailures: 1_000_000,
     });
   });
 
@@ -73,6 +75,8 @@ describe('loadKernelConfig', () => {
       LOGIN_ACCOUNT_WINDOW: '5m',
       LOGIN_IP_FAILURES: '0',
       LOGIN_IP_WINDOW: '60000',
+      AUDIT_RETENTION: '30d',
+      AUDIT_MAX_FAILURES: '5000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -94,6 +98,8 @@ describe('loadKernelConfig', () => {
       loginAccountWindowMs: 300_000,
       loginIpFailures: 0,
       loginIpWindowMs: 60_000,
+      auditRetentionMs: 30 * 86_400_000,
+      auditMaxFailures: 5000,
     });
   });
 
@@ -119,6 +125,12 @@ describe('loadKernelConfig', () => {
     expect(loadKernelConfig({ API_KEY_MAX_TTL: '90000' }).apiKeyMaxTtlMs).toBe(90_000);
     expect(loadKernelConfig({}, ['--api-key-max-ttl', '1h']).apiKeyMaxTtlMs).toBe(3_600_000);
     for (const bad of ['0', '-2', 'never']) expect(failure({ API_KEY_MAX_TTL: bad })).toContain('API_KEY_MAX_TTL must be -1 (no limit) or a positive timespan');
+  });
+
+  it('refuses an audit retention that is not a timespan, and a cap on failures under 1000', () => {
+    expect(failure({ AUDIT_RETENTION: 'a while' })).toContain('AUDIT_RETENTION must be a positive timespan');
+    expect(failure({ AUDIT_MAX_FAILURES: '999' })).toContain('AUDIT_MAX_FAILURES must be a number of events, at least 1000');
+    expect(loadKernelConfig({}, ['--audit-retention', '1d', '--audit-max-failures', '1000'])).toMatchObject({ auditRetentionMs: 86_400_000, auditMaxFailures: 1000 });
   });
 
   it('treats an empty variable as unset', () => {

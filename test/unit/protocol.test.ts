@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostChannel } from '../../sdk-plugin/src/host-channel.js';
 import { PluginStorage } from '../../sdk-plugin/src/repository.js';
+import { AuditLog } from '../../kernel/audit/audit-log.js';
 import { createHostEndpoint } from '../../kernel/host/host-endpoint.js';
 import { PasswordService } from '../../kernel/host/password-service.js';
 import { createLogger } from '../../kernel/log.js';
@@ -25,8 +26,11 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
   const store = PluginStore.open(join(dir, 'plugin.sqlite'));
   const db = openKernelDb(join(dir, 'kernel.sqlite'));
   const capture = new LogCapture();
+  const log = createLogger('debug', capture);
   const tokens = new TokenStore(db, randomBytes(32));
+  const audit = new AuditLog(db, { retentionMs: 86_400_000, maxFailures: 1000, log });
   const endpoint = createHostEndpoint('test-plugin', {
+    audit,
     store,
     passwords: new PasswordService(4),
     users: new UserStore(db),
@@ -34,7 +38,7 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
     tokens,
     allowedProfiles: options.allowedProfiles ?? [],
     pepper: options.pepper ?? randomBytes(32),
-    log: createLogger('debug', capture),
+    log,
   });
   const { port1, port2 } = new MessageChannel();
   const serve = async (message: unknown) => {
@@ -47,7 +51,7 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
     store.close();
     db.close();
   });
-  return { host: new HostChannel(port1, 'test-plugin', options.timeoutMs ?? 2000), raw: port1, capture, tokens };
+  return { host: new HostChannel(port1, 'test-plugin', options.timeoutMs ?? 2000), raw: port1, capture, tokens, audit };
 }
 
 /** Sends a raw message and waits for the next reply on the port. */
@@ -158,6 +162,18 @@ describe('host channel over paired ports', () => {
     expect(tokens.verify(other.jwt).kuid).toBe('someone-else');
     await host.call('users.revokeTokens', { kuid: 'k' });
     expect(() => tokens.verify(second.jwt)).toThrow(expect.objectContaining({ id: 'security.token.invalid' }));
+  });
+
+  it('records in the audit log the sessions a plugin ends and the users it creates, naming the plugin', async () => {
+    const { host, audit } = pairedChannel({ allowedProfiles: ['default'] });
+    await host.call('users.create', { kuid: 'kuid-ada', content: {}, profileIds: ['default'] });
+    await host.call('users.revokeTokens', { kuid: 'kuid-ada', keepTokenId: 'some-jti' });
+    await expect(host.call('users.revokeTokens', { kuid: '' })).rejects.toMatchObject({ id: 'api.assert.invalid_argument' });
+    const { hits } = audit.search({}, 0, 10);
+    expect(hits.map((hit) => hit._source)).toEqual([
+      expect.objectContaining({ type: 'tokenRevocation', outcome: 'success', controller: 'test-plugin', action: 'users.revokeTokens', target: 'kuid-ada', kuid: null }),
+      expect.objectContaining({ type: 'adminChange', outcome: 'success', controller: 'test-plugin', action: 'users.create', target: 'kuid-ada' }),
+    ]);
   });
 
   it('settles a call the other side never answers at its deadline', async () => {

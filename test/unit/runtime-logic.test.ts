@@ -24,6 +24,10 @@ describe('runPassportStrategy', () => {
     ['fail with a message and status', (s: Record<string, (...a: unknown[]) => void>) => s.fail!({ message: 'no' }, 400), { kind: 'fail', message: 'no', status: 400 }],
     ['fail with a string challenge', (s: Record<string, (...a: unknown[]) => void>) => s.fail!('nope'), { kind: 'fail', message: 'nope', status: 401 }],
     ['fail with nothing', (s: Record<string, (...a: unknown[]) => void>) => s.fail!(), { kind: 'fail', message: 'Login failed', status: 401 }],
+    // A verify result's reason, for the kernel's audit log: kept when a string, cut to 64 characters.
+    ['fail with a reason', (s: Record<string, (...a: unknown[]) => void>) => s.fail!({ message: 'no', reason: 'unknown user' }), { kind: 'fail', message: 'no', status: 401, reason: 'unknown user' }],
+    ['fail with a long reason', (s: Record<string, (...a: unknown[]) => void>) => s.fail!({ message: 'no', reason: 'r'.repeat(100) }), { kind: 'fail', message: 'no', status: 401, reason: 'r'.repeat(64) }],
+    ['fail with a reason that is not a string', (s: Record<string, (...a: unknown[]) => void>) => s.fail!({ message: 'no', reason: { x: 1 } }), { kind: 'fail', message: 'no', status: 401 }],
     ['redirect', (s: Record<string, (...a: unknown[]) => void>) => s.redirect!('https://idp.example/authorize', 303), { kind: 'redirect', url: 'https://idp.example/authorize', status: 303 }],
     ['pass', (s: Record<string, (...a: unknown[]) => void>) => s.pass!(), { kind: 'pass' }],
   ])('maps %s', async (_name, decide, outcome) => {

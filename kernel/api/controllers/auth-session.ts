@@ -16,6 +16,7 @@ import { callerOf } from '../pipeline.js';
 import { strategyArg } from '../credential-operations.js';
 import { loginRequest, pluginRequest } from '../plugin-request.js';
 import type { ApiSettings, KernelServices } from '../services.js';
+import { explained } from '../../audit/audit-reasons.js';
 import { clearedSessionCookie, cookieIsSecure, sessionCookie } from '../../http/session-cookie.js';
 import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { strategiesWithCredentials } from '../../security/user-deletion.js';
@@ -58,7 +59,8 @@ export function authSessionActions(): Action[] {
             throttle.settle(attempt, 'void');
             return new Reply({ headers: { Location: outcome.url } }, outcome.status, { Location: outcome.url });
           case 'fail':
-            throw new PluginError('plugin.strategy.missing_user', outcome.message);
+            // The strategy's reason (unknown user, wrong password...) goes to the audit log only.
+            throw explained(new PluginError('plugin.strategy.missing_user', outcome.message), outcome.reason);
           case 'pass':
             throw new PluginError('plugin.strategy.missing_user', 'Login failed');
         }

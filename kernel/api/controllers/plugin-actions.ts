@@ -8,8 +8,11 @@
  * object) is left out rather than allowed to stop the boot. An action
  * left without routes is still served through `POST /_query`. Two routes
  * on one verb and path are refused by the route table (route-table.ts).
+ * Every call is recorded in the audit log, as the action's declared `audit`
+ * says (a credential or admin change), or as a pluginAction.
  */
 import type { ApiDescription } from '@portcullis/sdk-plugin/protocol';
+import { pluginActionAudit, type AuditType } from '../../audit/audited-actions.js';
 import { defineAction, type Action, type HttpRoute, type Verb } from '../action.js';
 import { objectSchema } from '../input.js';
 import { pluginRequest } from '../plugin-request.js';
@@ -27,7 +30,7 @@ export function pluginActions(apis: Record<string, ApiDescription>): Action[] {
         if (!NAME.test(controller) || !NAME.test(action) || !isRecord(definition)) continue;
         const http = ownValue(definition, 'http');
         const routes = Array.isArray(http) ? http.flatMap((route: unknown) => routeOf(plugin, route)) : [];
-        actions.push(pluginAction(plugin, controller, action, routes));
+        actions.push(pluginAction(plugin, controller, action, routes, pluginActionAudit(ownValue(definition, 'audit'))));
       }
     }
   }
@@ -48,11 +51,12 @@ function ownValue(value: unknown, key: string): unknown {
   return isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
 }
 
-function pluginAction(plugin: string, controller: string, action: string, http: HttpRoute[]): Action {
+function pluginAction(plugin: string, controller: string, action: string, http: HttpRoute[], audit: AuditType | null): Action {
   return defineAction({
     controller: `${plugin}/${controller}`,
     action,
     http,
+    audit,
     summary: `Action "${action}" of plugin "${plugin}"`,
     body: objectSchema.optional(),
     handler: ({ body, request }, services) =>

@@ -32,7 +32,10 @@ export function isSelfService(request: RequestContext): boolean {
 
 /** One answer for every failed login or password change, so it tells nothing about the account. */
 export const WRONG_CREDENTIALS = 'wrong username or password';
-export const FAILED: VerifyResult = { kuid: null, message: WRONG_CREDENTIALS };
+/** A failed login: one message for the client, the reason for the kernel's audit log only. */
+export function failedLogin(reason: string): VerifyResult {
+  return { kuid: null, message: WRONG_CREDENTIALS, reason };
+}
 
 /** Past `maxAgeDays`, or set by another while the policy asks its user to change it. */
 export function isExpired(stored: StoredCredentials, policy: PasswordPolicy): boolean {

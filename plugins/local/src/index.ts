@@ -26,7 +26,7 @@ import {
 } from '@portcullis/sdk-plugin';
 import { parseConfig, type LocalConfig } from './config.js';
 import { CredentialStore, type CredentialsDocument } from './credential-store.js';
-import { FAILED, isExpired, isSelfService, isSetByAnother, revokeTokens, type StoredCredentials } from './credentials.js';
+import { failedLogin, isExpired, isSelfService, isSetByAnother, revokeTokens, type StoredCredentials } from './credentials.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordActions } from './password-actions.js';
 import { PasswordCheck } from './password-check.js';
@@ -179,10 +179,10 @@ export default definePlugin(
 
     async verify(_request: unknown, username: unknown, password: unknown): Promise<VerifyResult> {
       const proven = await this.#check.login(username, password);
-      if (proven === null) return FAILED;
+      if ('failure' in proven) return failedLogin(proven.failure);
       await this.#rehashIfCostChanged(proven.stored, proven.password);
       // Proven but expired: the user changes it with the `local/password:change` action.
-      if (isExpired(proven.stored._source, this.#config.policy)) return { kuid: null, message: 'password expired: it must be changed' };
+      if (isExpired(proven.stored._source, this.#config.policy)) return { kuid: null, message: 'password expired: it must be changed', reason: 'password expired' };
       return { kuid: proven.stored._id };
     }
 

@@ -41,14 +41,14 @@ export interface PasswordActionParts {
 export class PasswordActions {
   constructor(private readonly parts: PasswordActionParts) {}
 
-  /** The plugin's `api` (Kuzzle's format), routes relative to `/_/local/`. */
+  /** The plugin's `api` (Kuzzle's format), routes relative to `/_/local/`; the kernel's audit log records each call as `audit` says. */
   definition(): PluginApiDefinition {
     return {
       password: {
         actions: {
-          createResetToken: { handler: (request) => this.createResetToken(request), http: [{ verb: 'post', path: 'password/reset-token/:_id' }] },
-          reset: { handler: (request) => this.reset(request), http: [{ verb: 'post', path: 'password/reset' }] },
-          change: { handler: (request) => this.change(request), http: [{ verb: 'post', path: 'password/change' }] },
+          createResetToken: { handler: (request) => this.createResetToken(request), http: [{ verb: 'post', path: 'password/reset-token/:_id' }], audit: 'adminChange' },
+          reset: { handler: (request) => this.reset(request), http: [{ verb: 'post', path: 'password/reset' }], audit: 'credentialChange' },
+          change: { handler: (request) => this.change(request), http: [{ verb: 'post', path: 'password/change' }], audit: 'credentialChange' },
         },
       },
     };
@@ -89,7 +89,7 @@ export class PasswordActions {
     const { credentials, check } = this.parts;
     const body = request.body ?? {};
     const proven = await check.login(body.username, body.currentPassword);
-    if (proven === null) throw new UnauthorizedError(WRONG_CREDENTIALS);
+    if ('failure' in proven) throw new UnauthorizedError(WRONG_CREDENTIALS);
     const { stored } = proven;
     if (typeof body.newPassword !== 'string' || body.newPassword.length === 0) throw new BadRequestError('newPassword must be a non-empty string');
     const password = normalizePassword(body.newPassword);

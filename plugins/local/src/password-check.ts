@@ -23,6 +23,11 @@ export interface ProvenCredentials {
   password: string;
 }
 
+/** Why a check failed, for the kernel's audit log only: callers answer every failure alike. */
+export interface FailedCheck {
+  failure: 'malformed username' | 'unknown user' | 'malformed password' | 'wrong password';
+}
+
 export class PasswordCheck {
   private constructor(
     private readonly context: PluginContext,
@@ -41,13 +46,13 @@ export class PasswordCheck {
   }
 
   /**
-   * The credentials `username` and `password` prove, or null for every kind
-   * of failure (unknown user, wrong or malformed input): the caller answers
-   * all of them alike. A success clears the account's failure count.
+   * The credentials `username` and `password` prove, or why not (unknown
+   * user, wrong or malformed input): the caller answers every failure alike,
+   * and only the audit log gets the reason. A success clears the account's failure count.
    *
    * @throws TooManyRequestsError (429) past `lockout.maxFailures` for this username, existing or not, without hashing.
    */
-  async login(username: unknown, password: unknown): Promise<ProvenCredentials | null> {
+  async login(username: unknown, password: unknown): Promise<ProvenCredentials | FailedCheck> {
     const name = this.#loginName(username);
     if (name !== null) {
       const wait = await this.throttle.admit(name);
@@ -59,7 +64,9 @@ export class PasswordCheck {
     // Exactly one bcrypt compare on every path (malformed input included):
     // against the user's hash, or the dummy.
     const matches = await this.context.password.verify(usable ? candidate : 'an unusable password', stored?._source.hash ?? this.dummyHash);
-    if (name === null || stored === null || !usable || !matches) return null;
+    if (name === null) return { failure: 'malformed username' };
+    if (stored === null) return { failure: 'unknown user' };
+    if (!usable || !matches) return { failure: usable ? 'wrong password' : 'malformed password' };
     await this.throttle.clear(name);
     return { stored, password: candidate };
   }

@@ -40,7 +40,7 @@ describe('local strategy: self-service password change', () => {
     const revocations = count(p, 'users.revokeTokens');
     expect(await changeAda(p)).toEqual({ acknowledged: true });
     expect(await p.login('local', { username: 'ada', password: NEW })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
-    expect(await p.login('local', { username: 'ada', password: OLD })).toEqual({ kind: 'fail', message: 'wrong username or password', status: 401 });
+    expect(await p.login('local', { username: 'ada', password: OLD })).toEqual({ kind: 'fail', message: 'wrong username or password', status: 401, reason: 'wrong password' });
     await expect.poll(() => count(p, 'users.revokeTokens')).toBe(revocations + 1);
     await expect(p.action('password', 'reset', { body: { token: resetToken, password: 'an attacker chosen passphrase' } })).rejects.toMatchObject({ status: 401 });
   });
@@ -102,7 +102,7 @@ describe('local strategy: self-service password change', () => {
     store.update('credentials', 'kuid-ada', { passwordSetAt: Date.now() - 91 * 86_400_000 });
     store.close();
     const p = await local.start({ policy: { maxAgeDays: 90 } }, dataDir);
-    expect(await p.login('local', { username: 'ada', password: OLD })).toEqual({ kind: 'fail', message: 'password expired: it must be changed', status: 401 });
+    expect(await p.login('local', { username: 'ada', password: OLD })).toEqual({ kind: 'fail', message: 'password expired: it must be changed', status: 401, reason: 'password expired' });
     expect(await changeAda(p)).toEqual({ acknowledged: true });
     expect(await p.login('local', { username: 'ada', password: NEW })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
   });

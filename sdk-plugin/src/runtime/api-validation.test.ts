@@ -24,6 +24,11 @@ describe('validateApi (Kuzzle plugin API format)', () => {
     expect(await api.get('password')!.get('reset')!.handler({} as never)).toEqual({ ok: true });
   });
 
+  it("passes an action's audit declaration on to the kernel, and only when given", () => {
+    const api = validateApi('demo', new Plugin({ password: { actions: { reset: { handler: 'reset', audit: 'credentialChange' }, peek: { handler: 'reset' } } } }));
+    expect(describeApi(api)).toEqual({ password: { reset: { http: [], audit: 'credentialChange' }, peek: { http: [] } } });
+  });
+
   it('accepts a plugin without an api', () => {
     expect(validateApi('demo', new Plugin(undefined)).size).toBe(0);
   });
@@ -37,6 +42,7 @@ describe('validateApi (Kuzzle plugin API format)', () => {
     ['an unexpected route property', { password: { actions: { reset: { handler: 'reset', http: [{ verb: 'get', path: 'x', url: 'y' }] } } } }, 'plugin.controller.unexpected_route_property'],
     ['an unsupported verb', { password: { actions: { reset: { handler: 'reset', http: [{ verb: 'head', path: 'x' }] } } } }, 'plugin.controller.unsupported_verb'],
     ['a bad path', { password: { actions: { reset: { handler: 'reset', http: [{ verb: 'get', path: 'a b?c' }] } } } }, 'plugin.controller.invalid_route_property'],
+    ['an audit declaration the kernel does not know', { password: { actions: { reset: { handler: 'reset', audit: 'login' } } } }, 'plugin.assert.invalid_controller_definition'],
     ['http that is not an array', { password: { actions: { reset: { handler: 'reset', http: 'get /x' } } } }, 'plugin.controller.invalid_route_property'],
   ])('refuses %s', (_case, api, id) => {
     expect(thrownId(api)).toBe(id);

@@ -10,12 +10,13 @@
  * ```
  */
 import { PluginError } from '../errors.js';
-import type { ActionRequest, ActionRoute, ApiDescription } from '../protocol.js';
+import type { ActionAudit, ActionRequest, ActionRoute, ApiDescription } from '../protocol.js';
 import { findPluginFunction, isFunction, isObject, own, type PluginFunction } from './plugin-lookup.js';
 
 export interface ValidatedAction {
   handler: (request: ActionRequest) => unknown;
   http: ActionRoute[];
+  audit?: ActionAudit;
 }
 export type ValidatedApi = Map<string, Map<string, ValidatedAction>>;
 
@@ -23,6 +24,7 @@ const CONTROLLER_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 const ACTION_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 const VERBS = new Set<ActionRoute['verb']>(['get', 'post', 'put', 'patch', 'delete']);
 const ROUTE_PATH = /^[A-Za-z0-9_\-.:/]{1,256}$/;
+const AUDITS = new Set<unknown>(['credentialChange', 'adminChange', 'none'] satisfies ActionAudit[]);
 
 export function validateApi(pluginName: string, plugin: object): ValidatedApi {
   const api = own(plugin as Record<string, unknown>, 'api');
@@ -49,7 +51,11 @@ function validateActions(pluginName: string, plugin: object, controller: string,
     const handler = isObject(definition) ? resolveHandler(plugin, own(definition, 'handler')) : undefined;
     if (handler === undefined) throw new PluginError('plugin.controller.invalid_action', `[${pluginName}]`, `${controller}:${action}`, '');
     const http = own(definition as Record<string, unknown>, 'http') ?? [];
-    validated.set(action, { handler: handler.bind(plugin), http: validateRoutes(pluginName, http) });
+    const audit = own(definition as Record<string, unknown>, 'audit');
+    if (audit !== undefined && !AUDITS.has(audit)) {
+      throw new PluginError('plugin.assert.invalid_controller_definition', controller, `action ${action}: audit must be one of ${[...AUDITS].join(', ')}`);
+    }
+    validated.set(action, { handler: handler.bind(plugin), http: validateRoutes(pluginName, http), ...(audit === undefined ? {} : { audit: audit as ActionAudit }) });
   }
   return validated;
 }
@@ -77,7 +83,7 @@ function validateRoutes(pluginName: string, http: unknown): ActionRoute[] {
 export function describeApi(api: ValidatedApi): ApiDescription {
   const description: ApiDescription = {};
   for (const [controller, actions] of api) {
-    description[controller] = Object.fromEntries([...actions].map(([action, { http }]) => [action, { http }]));
+    description[controller] = Object.fromEntries([...actions].map(([action, { http, audit }]) => [action, audit === undefined ? { http } : { http, audit }]));
   }
   return description;
 }

@@ -120,8 +120,8 @@ function settleVerify(prefix: string, result: unknown, done: Done): void {
     done(new PluginError('plugin.strategy.invalid_verify_resolve', prefix));
     return;
   }
-  const { kuid, message } = result as { kuid?: unknown; message?: unknown };
-  if (kuid === null) done(null, false, { message: typeof message === 'string' ? message : undefined });
+  const { kuid, message, reason } = result as { kuid?: unknown; message?: unknown; reason?: unknown };
+  if (kuid === null) done(null, false, { message: typeof message === 'string' ? message : undefined, reason });
   else if (typeof kuid === 'string') done(null, kuid);
   else done(new PluginError('plugin.strategy.invalid_kuid', prefix, typeof kuid));
 }

@@ -6,6 +6,9 @@
 import { PluginError } from '../errors.js';
 import type { JsonObject, LoginRequest, VerifyOutcome } from '../protocol.js';
 
+/** The kernel refuses a longer `reason` (a reason, not a message). */
+const MAX_FAIL_REASON = 64;
+
 /** What passport strategies expect to find on `this` while authenticating. */
 interface StrategyActions {
   success(user: unknown, info?: unknown): void;
@@ -41,7 +44,7 @@ export function runPassportStrategy(
     };
     const run = Object.create(strategy) as StrategyActions;
     run.success = (user) => decide(successOutcome(user));
-    run.fail = (challenge, status) => decide({ kind: 'fail', message: challengeMessage(challenge), status: failStatus(status) });
+    run.fail = (challenge, status) => decide(failOutcome(challenge, status));
     run.redirect = (url, status) => decide(redirectOutcome(url, status));
     run.pass = () => decide({ kind: 'pass' });
     run.error = (error) => decide(error instanceof Error ? error : new Error(String(error)));
@@ -61,6 +64,13 @@ function successOutcome(user: unknown): VerifyOutcome | Error {
 function redirectOutcome(url: unknown, status: unknown): VerifyOutcome | Error {
   if (typeof url !== 'string' || url.length === 0) return new Error('passport strategy redirected without a URL');
   return { kind: 'redirect', url, status: typeof status === 'number' && status >= 300 && status < 400 ? status : 302 };
+}
+
+function failOutcome(challenge: unknown, status: unknown): VerifyOutcome {
+  const outcome: VerifyOutcome = { kind: 'fail', message: challengeMessage(challenge), status: failStatus(status) };
+  // A verify result's `reason` (for the audit log), carried by passport as the challenge's.
+  const reason = typeof challenge === 'object' && challenge !== null ? (challenge as { reason?: unknown }).reason : undefined;
+  return typeof reason === 'string' && reason.length > 0 ? { ...outcome, reason: reason.slice(0, MAX_FAIL_REASON) } : outcome;
 }
 
 /** Passport challenges are a string, an object with `message`, or nothing. */

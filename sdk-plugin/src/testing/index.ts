@@ -17,6 +17,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { AuditLog } from '../../../kernel/audit/audit-log.js';
 import { parsePluginsConfig, type PluginSettings } from '../../../kernel/config/plugins-config.js';
 import { PasswordService } from '../../../kernel/host/password-service.js';
 import { createLogger } from '../../../kernel/log.js';
@@ -73,6 +74,7 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
   const plugins = parsePluginsConfig({ plugins: { [name]: { enabled: true, config: options.config ?? {}, ...options.settings } } }, 'harness');
   const capture = new LogCapture();
   const db = openKernelDb(join(dataDir, 'kernel.sqlite'));
+  const log = createLogger('trace', capture);
   const host = await PluginHost.start({
     plugins,
     pluginsDir: dirname(dir),
@@ -84,9 +86,11 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
     tokens: new TokenStore(db, randomBytes(32)),
     // The harness has no roles or profiles to edit: the plugin's allowedProfiles are the whole check.
     profileExists: () => true,
+    // As the kernel's: what the plugin does through the host (users it creates, sessions it ends) is recorded.
+    audit: new AuditLog(db, { retentionMs: 86_400_000, maxFailures: 1000, log }),
     db,
     // Trace: tests can count host calls (host-endpoint.ts logs each method, never its params).
-    log: createLogger('trace', capture),
+    log,
   });
   const stop = async () => {
     await host.stop();
