@@ -67,6 +67,11 @@ export class Reply {
 }
 
 /** An error answered with headers of its own, such as `Retry-After` on a 429. */
+/** A 429's headers: `Retry-After`, readable by browser code on other origins too. */
+export function retryAfter(seconds: number): Record<string, string> {
+  return { 'Retry-After': String(seconds), 'Access-Control-Expose-Headers': 'Retry-After' };
+}
+
 export class ErrorWithHeaders extends PluginError {
   constructor(
     readonly headers: Record<string, string>,

@@ -23,9 +23,10 @@
  * ```
  */
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { JsonObject } from '@portcullis/sdk-plugin/protocol';
-import { ErrorWithHeaders } from './action.js';
+import { addressKey } from '../http/client-address.js';
+import { ErrorWithHeaders, retryAfter } from './action.js';
+import { givenLoginIdentifier } from './login-identifier.js';
 import { FailureWindow } from '../security/failure-window.js';
 
 export interface LoginThrottleSettings {
@@ -45,8 +46,6 @@ export interface LoginAttempt {
   readonly ip: string | null;
 }
 
-/** Body fields that name who logs in, in order: the first string among them is the identifier. */
-const IDENTIFIER_FIELDS = ['username', 'email', 'login'] as const;
 /** An identifier is cut here before it is normalised: no account name is longer, and NFKC of 1 MB would cost. */
 const MAX_IDENTIFIER_LENGTH = 1024;
 /**
@@ -103,24 +102,12 @@ export class LoginThrottle {
   }
 }
 
-/**
- * The first string among `username`, `email`, `login`, each looked up in
- * the body then the query string (as passport strategies look up their
- * fields: a login by GET carries them in the query string), trimmed,
- * NFKC-normalised and lower-cased; null if none (or empty).
- */
+/** The login's identifier (login-identifier.ts), trimmed, NFKC-normalised and lower-cased; null if none (or empty). */
 export function loginIdentifier(body: JsonObject | null, query: JsonObject = {}): string | null {
-  for (const field of IDENTIFIER_FIELDS) {
-    const value = fieldOf(body, field) ?? fieldOf(query, field);
-    if (typeof value !== 'string') continue;
-    const identifier = value.slice(0, MAX_IDENTIFIER_LENGTH).normalize('NFKC').trim().toLowerCase();
-    return identifier === '' ? null : identifier;
-  }
-  return null;
-}
-
-function fieldOf(fields: JsonObject | null, name: string): unknown {
-  return fields !== null && Object.hasOwn(fields, name) ? fields[name] : undefined;
+  const given = givenLoginIdentifier(body, query);
+  if (given === null) return null;
+  const identifier = given.slice(0, MAX_IDENTIFIER_LENGTH).normalize('NFKC').trim().toLowerCase();
+  return identifier === '' ? null : identifier;
 }
 
 /** A digest, so attempted names (sometimes a password typed in the wrong field) are not kept in memory in clear. */
@@ -128,22 +115,9 @@ function accountKey(strategy: string, identifier: string): string {
   return createHash('sha256').update(`${strategy}\0${identifier}`).digest('base64url');
 }
 
-/** An IPv4 address as is; an IPv6 one as its /64. */
-export function addressKey(ip: string): string {
-  if (isIP(ip) !== 6) return ip;
-  const [head = '', tail] = ip.split('%')[0]!.split('::');
-  const groups = (part: string | undefined) => (part === undefined || part === '' ? [] : part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])));
-  const first = groups(head);
-  const full = tail === undefined ? first : [...first, ...Array<string>(8 - first.length - groups(tail).length).fill('0'), ...groups(tail)];
-  return `${full
-    .slice(0, 4)
-    .map((group) => parseInt(group, 16).toString(16))
-    .join(':')}::/64`;
-}
-
 function tooManyLogins(waitMs: number): ErrorWithHeaders {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  const error = new ErrorWithHeaders({ 'Retry-After': String(seconds), 'Access-Control-Expose-Headers': 'Retry-After' }, 'api.process.too_many_logins_requests');
+  const error = new ErrorWithHeaders(retryAfter(seconds), 'api.process.too_many_logins_requests');
   error.message = `Rejected: too many failed login attempts; retry in ${seconds} s.`;
   return error;
 }

@@ -9,10 +9,11 @@
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
 import { recordDenial, runAudited } from '../audit/request-audit.js';
+import { addressKey } from '../http/client-address.js';
 import { authTokenCookie } from '../http/session-cookie.js';
 import { ANONYMOUS_KUID } from '../security/rights.js';
 import { invalidToken } from '../tokens/token-store.js';
-import type { Action, ApiRequest, AuthenticatedRequest, Caller } from './action.js';
+import { ErrorWithHeaders, retryAfter, type Action, type ApiRequest, type AuthenticatedRequest, type Caller } from './action.js';
 import type { KernelServices } from './services.js';
 
 // Frozen through and through, its profile list included: Rights remembers its decisions for frozen lists.
@@ -31,6 +32,7 @@ export function execute(action: Action, request: ApiRequest, services: KernelSer
   const authenticated = Object.assign(request, { caller });
   authorize(action, authenticated, services);
   limitRate(authenticated, services);
+  useSingleUseToken(action, authenticated, services);
   if (action.audit === null) return action.run(authenticated, services);
   return runAudited(services.audit, action.audit, authenticated, () => action.run(authenticated, services));
 }
@@ -59,7 +61,8 @@ export function callerOf(jwt: string | null, services: KernelServices, use = tru
 
 function authenticate(action: Action, request: ApiRequest, services: KernelServices): Caller {
   try {
-    return callerOf(request.jwt, services);
+    // A single-use token is used up only once the request is let through (useSingleUseToken).
+    return callerOf(request.jwt, services, false);
   } catch (error) {
     const badToken = error instanceof PluginError && error.id === 'security.token.invalid';
     if (badToken && action.tolerateBadToken) return { user: ANONYMOUS_USER, token: null };
@@ -84,8 +87,18 @@ function authorize(action: Action, request: AuthenticatedRequest, services: Kern
 }
 
 /**
+ * A single-use token is spent by the request it gets through: one refused
+ * for its rights or its rate leaves it usable. Actions that take a bad token
+ * as none (login, checkToken) do not act as their caller: they leave it too.
+ */
+function useSingleUseToken(action: Action, request: AuthenticatedRequest, services: KernelServices): void {
+  const { token } = request.caller;
+  if (token?.singleUse === true && !action.tolerateBadToken) services.tokens.use(token);
+}
+
+/**
  * Profiles' rateLimit (0, the default, costs one remembered lookup).
- * Anonymous callers count per IP. As Kuzzle, a user's logout is never
+ * Anonymous callers count per client address (an IPv6 one per /64). As Kuzzle, a user's logout is never
  * limited: a throttled user can still end their session.
  */
 function limitRate(request: AuthenticatedRequest, services: KernelServices): void {
@@ -93,5 +106,7 @@ function limitRate(request: AuthenticatedRequest, services: KernelServices): voi
   const limit = services.rights.rateLimit(user._source.profileIds);
   if (limit === 0) return;
   if (token !== null && request.controller === 'auth' && request.action === 'logout') return;
-  services.requestRate.admit(user._id === ANONYMOUS_KUID ? `ip ${request.ip ?? 'unknown'}` : user._id, limit);
+  const caller = user._id === ANONYMOUS_KUID ? `ip ${request.ip === null ? 'unknown' : addressKey(request.ip)}` : user._id;
+  // Counted per whole second: the next one starts within a second.
+  if (!services.requestRate.admit(caller, limit)) throw new ErrorWithHeaders(retryAfter(1), 'api.process.too_many_requests');
 }

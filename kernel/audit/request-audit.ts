@@ -8,13 +8,11 @@
  */
 import { Reply, type ApiRequest, type AuthenticatedRequest } from '../api/action.js';
 import { boolArg } from '../api/input.js';
+import { givenLoginIdentifier } from '../api/login-identifier.js';
 import { ANONYMOUS_KUID } from '../security/rights.js';
 import type { AuditEvent, AuditLog, AuditOutcome } from './audit-log.js';
 import { auditReasonOf } from './audit-reasons.js';
 import type { AuditType } from './audited-actions.js';
-
-/** Body fields that name who is logging in, in this order (never a password). */
-const IDENTIFIER_FIELDS = ['username', 'email', 'login'] as const;
 
 /**
  * Runs an audited action and records its outcome: at once when the handler
@@ -30,7 +28,9 @@ export function runAudited(log: AuditLog, type: AuditType, request: Authenticate
     throw error;
   }
   const succeeded = (value: unknown) => {
+    // A reply with headers (cookie mode's Set-Cookie) is an outcome; a redirect (3xx) is a login still going on.
     if (!(value instanceof Reply)) log.record(eventOf(type, request, 'success', null, value));
+    else if (value.status < 300 || value.status >= 400) log.record(eventOf(type, request, 'success', null, value.result));
     return value;
   };
   if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') return succeeded(result);
@@ -75,21 +75,17 @@ function eventOf(type: AuditType, request: AuthenticatedRequest, outcome: AuditO
   };
 }
 
-/** The identifier a login gave: the first string among the body's, then the query's, username, email and login. */
+/** The identifier a login gave, as the client gave it (the throttle reads the same one, normalised). */
 function identifierOf(request: ApiRequest): string | null {
-  for (const source of [request.body, request.args]) {
-    for (const field of IDENTIFIER_FIELDS) {
-      const value = stringOf(source?.[field]);
-      if (value !== null) return value;
-    }
-  }
-  return null;
+  return givenLoginIdentifier(request.body, request.args);
 }
 
 /** Whom or what the action is about: `_id` or `userId`, the body's `ids`, or the id an admin change created. */
 function targetOf(request: ApiRequest, type: AuditType, result: unknown): string | null {
-  const named = stringOf(request.args._id) ?? stringOf(request.args.userId);
-  if (named !== null) return named;
+  // Both for a user's API key (`/users/:userId/api-keys/:_id`): key ids are per user.
+  const userId = stringOf(request.args.userId);
+  const id = stringOf(request.args._id);
+  if (userId !== null || id !== null) return userId !== null && id !== null ? `${userId}/${id}` : (userId ?? id);
   const ids = request.body?.ids;
   if (Array.isArray(ids)) return stringOf(ids.filter((id) => typeof id === 'string').join(','));
   return type === 'adminChange' ? idOf(result) : null;

@@ -48,17 +48,17 @@ export interface HostDependencies {
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 const MAX_LOG_LINE = 4000;
 /**
- * bcrypt operations one plugin hands to libuv at once: its pool of 4 threads
- * plus 2 queued. Measured (bench/login, 2 cores): with 2 at once a core sat
- * idle between operations and logins reached 75% of raw bcrypt; with 4 (the
- * pool exactly), a thread that finished waited for the main thread to start
- * the next compare, and logins reached 94.8% at cost 12 with 32 in flight;
- * with 2 queued in libuv a thread picks the next compare itself: 97.3%.
- * The cost: other work on the pool (file I/O) may wait behind 2 compares.
- * How much a plugin can queue here is bounded by the host calls a thread
- * may have in flight.
+ * bcrypt operations one plugin hands to libuv at once: its pool (4 threads
+ * unless UV_THREADPOOL_SIZE says otherwise) plus 2 queued, so a thread that
+ * finishes a compare picks the next one itself instead of waiting for the
+ * main thread to start it. Measured (bench/login, 2 cores): with 2 at once
+ * a core sat idle and logins reached 75% of raw bcrypt; with the pool
+ * exactly (4), 94.8% at cost 12 with 32 in flight; with 6, 94.6-97.3% over
+ * two noisy runs: within noise, kept for the reason above. The cost: other
+ * work on the pool (file I/O) may wait behind 2 compares. How much a plugin
+ * can queue here is bounded by the host calls a thread may have in flight.
  */
-const PASSWORD_CONCURRENCY = 6;
+const PASSWORD_CONCURRENCY = (Number(process.env.UV_THREADPOOL_SIZE) || 4) + 2;
 
 export function createHostEndpoint(plugin: string, deps: HostDependencies): HostEndpoint {
   const throttle = new LogThrottle();

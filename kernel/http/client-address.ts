@@ -107,3 +107,19 @@ function hopAddress(entry: string): string | null {
   } else if (text.indexOf(':') !== -1 && text.indexOf(':') === text.lastIndexOf(':')) text = text.slice(0, text.indexOf(':'));
   return isIP(text) === 0 ? null : plainAddress(text);
 }
+
+/**
+ * Who counts as one client for a limit: an IPv4 address as is, an IPv6 one
+ * as its /64 (one subscriber's allocation: rotating within it changes nothing).
+ */
+export function addressKey(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const [head = '', tail] = ip.split('%')[0]!.split('::');
+  const groups = (part: string | undefined) => (part === undefined || part === '' ? [] : part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])));
+  const first = groups(head);
+  const full = tail === undefined ? first : [...first, ...Array<string>(8 - first.length - groups(tail).length).fill('0'), ...groups(tail)];
+  return `${full
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}

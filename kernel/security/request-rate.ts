@@ -7,16 +7,14 @@
  * Only the current second's counts are kept: memory is bounded by the
  * distinct callers of one second.
  */
-import { PluginError } from '@portcullis/sdk-plugin/errors';
-
 export class RequestRate {
   #second = -1;
   readonly #counts = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Counts one request of `caller`; 429 `api.process.too_many_requests` past `limit` this second. */
-  admit(caller: string, limit: number): void {
+  /** Counts one request of `caller`; false past `limit` this second. */
+  admit(caller: string, limit: number): boolean {
     const second = Math.floor(this.now() / 1000);
     if (second !== this.#second) {
       this.#second = second;
@@ -24,6 +22,6 @@ export class RequestRate {
     }
     const count = (this.#counts.get(caller) ?? 0) + 1;
     this.#counts.set(caller, count);
-    if (count > limit) throw new PluginError('api.process.too_many_requests');
+    return count <= limit;
   }
 }

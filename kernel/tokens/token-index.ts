@@ -16,6 +16,8 @@ export interface TokenEntry {
   expiresAt: number;
   /** Already refreshed once: cannot be refreshed again. */
   refreshed: boolean;
+  /** Valid for one request (auth:createToken): never in the index; used up by TokenStore.use. */
+  singleUse?: true;
 }
 
 export class TokenIndex {

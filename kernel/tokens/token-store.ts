@@ -104,6 +104,14 @@ export class TokenStore {
   }
 
   /**
+   * Uses up a single-use token (nothing for any other): of two requests
+   * using it at once, the row decides, one deletes it and the other gets 401.
+   */
+  use(entry: VerifiedToken): void {
+    if (entry.singleUse === true && this.#delete.run(entry.jti).changes !== 1) throw invalidToken('revoked');
+  }
+
+  /**
    * Marks a token refreshed: it keeps working for {@link REFRESH_GRACE_MS}
    * and can never be refreshed again (401 `security.token.refresh_forbidden`).
    */
@@ -154,8 +162,10 @@ export class TokenStore {
     if (row === undefined || row.user_id !== _id) throw invalidToken('revoked');
     const entry: TokenEntry = { kind: 'token', jti, kuid: _id, expiresAt: row.expires_at, refreshed: row.refreshed === 1 };
     if (row.single_use === 0) this.#index.set(token, entry);
-    // The row is the arbiter: of two requests using it at once, one deletes it.
-    else if (use && this.#delete.run(jti).changes !== 1) throw invalidToken('revoked');
+    else {
+      entry.singleUse = true;
+      if (use) this.use(entry);
+    }
     return entry;
   }
 }

@@ -226,6 +226,31 @@ describe('the audit log', () => {
   });
 
   // Last: it reads what every test above recorded.
+  it('records what the other issue-5 parts do: cookie-mode login and logout, role and profile writes, restrictDefaultRights, API keys (owner and id)', async () => {
+    const { kuid } = await userWithToken('cleo');
+    const cookieLogin = await k.call('POST', '/_login/local?cookieAuth', { body: { username: 'cleo', password: USER_PASSWORD } });
+    expect(cookieLogin.status).toBe(200);
+    const cookie = /authToken=([^;]+)/.exec(cookieLogin.headers.get('set-cookie') ?? '')![1]!;
+    secrets.push(cookie);
+    expect((await k.call('POST', '/_logout?cookieAuth', { headers: { cookie: `authToken=${cookie}` } })).status).toBe(200);
+    // Two successful logins: userWithToken's, and the cookie-mode one (its answer carries Set-Cookie).
+    expect(await events({ type: 'login', kuid })).toEqual([expect.objectContaining({ outcome: 'success', identifier: 'cleo' }), expect.objectContaining({ outcome: 'success', identifier: 'cleo' })]);
+    expect(await events({ type: 'logout', kuid })).toEqual([expect.objectContaining({ outcome: 'success' })]);
+
+    await k.call('PUT', '/roles/auditors', { jwt: admin, body: { controllers: { security: { actions: { searchAuditEvents: true } } } } });
+    await k.call('PUT', '/profiles/auditors/_update', { jwt: admin, body: { rateLimit: 5 } });
+    await k.call('POST', '/_restrictDefaultRights', { jwt: admin });
+    const changes = await events({ type: 'adminChange', kuid: 'admin', since: Date.now() - 60_000 });
+    const names = changes.map((event) => `${event.action as string}:${String(event.target)}:${event.outcome as string}`);
+    expect(names).toEqual(expect.arrayContaining(['createOrReplaceRole:auditors:success', 'updateProfile:auditors:failure', 'restrictDefaultRights:null:success']));
+
+    const created = await k.call('POST', `/users/${kuid}/api-keys/_create?_id=ci`, { jwt: admin, body: { description: 'ci' } });
+    secrets.push(created.body.result._source.token as string);
+    await k.call('DELETE', `/users/${kuid}/api-keys/ci`, { jwt: admin });
+    const keyEvents = await events({ target: `${kuid}/ci` });
+    expect(keyEvents.map((event) => `${event.action as string}:${event.outcome as string}`).sort()).toEqual(['createApiKey:success', 'deleteApiKey:success']);
+  });
+
   it('holds no password and no token, in its search results nor anywhere in the kernel database', async () => {
     expect(await total()).toBeGreaterThan(40);
     const listed = JSON.stringify((await search(undefined, '?size=1000')).body.result);

@@ -145,6 +145,7 @@ describe('rights with stored roles and profiles', () => {
     const limited = answers.filter((answer) => answer.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(errorOf(limited[0]!)).toEqual({ status: 429, id: 'api.process.too_many_requests' });
+    expect(limited[0]!.headers.get('retry-after')).toBe('1');
     const free = await Promise.all(Array.from({ length: 20 }, () => as('reader', 'GET', '/_me')));
     expect(free.every((answer) => answer.status === 200)).toBe(true);
     // A throttled user can still end their session (as Kuzzle), even in the middle of a burst.

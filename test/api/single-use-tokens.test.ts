@@ -41,9 +41,9 @@ describe('auth:createToken and single-use tokens', () => {
     expect(singleUse).toBe(true);
     expect((await me(token)).body.result._id).toBe('alice');
     expect(errorOf(await me(token))).toEqual({ status: 401, id: 'security.token.invalid' });
-    // Also when its one request fails for another reason: it was used.
+    // Also when its one request, let through, fails in its handler: it was used.
     const other = await createToken('?singleUse=true');
-    expect(errorOf(await k.call('GET', '/users/alice', { jwt: other.token }))).toEqual({ status: 403, id: 'security.rights.forbidden' });
+    expect(errorOf(await k.call('PUT', '/_me', { jwt: other.token, body: { _id: 'bob' } }))).toEqual({ status: 400, id: 'api.assert.forbidden_argument' });
     expect(errorOf(await me(other.token))).toEqual({ status: 401, id: 'security.token.invalid' });
   });
 
@@ -61,6 +61,15 @@ describe('auth:createToken and single-use tokens', () => {
     expect((await check()).body.result).toEqual({ valid: true, kuid: 'alice', expiresAt });
     expect((await me(token)).status).toBe(200);
     expect((await check()).body.result).toMatchObject({ valid: false, state: expect.stringMatching(/revoked/) });
+  });
+
+  it('is not used up by a request refused for its rights, nor by checkToken in cookie mode or a login', async () => {
+    const { token } = await createToken('?singleUse');
+    expect(errorOf(await k.call('GET', '/users/alice', { jwt: token }))).toEqual({ status: 403, id: 'security.rights.forbidden' });
+    const cookieCheck = await k.call('POST', '/_checkToken?cookieAuth', { headers: { cookie: `authToken=${token}` } });
+    expect(cookieCheck.body.result).toMatchObject({ valid: true, kuid: 'alice' });
+    expect((await me(token)).status).toBe(200);
+    expect(errorOf(await me(token))).toEqual({ status: 401, id: 'security.token.invalid' });
   });
 
   it('is made through POST /_query too, with singleUse as a JSON boolean', async () => {

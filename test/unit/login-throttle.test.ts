@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ErrorWithHeaders } from '../../kernel/api/action.js';
-import { addressKey, LoginThrottle, loginIdentifier } from '../../kernel/api/login-throttle.js';
+import { LoginThrottle, loginIdentifier } from '../../kernel/api/login-throttle.js';
+import { addressKey } from '../../kernel/http/client-address.js';
 
 function clockedThrottle(settings: Partial<ConstructorParameters<typeof LoginThrottle>[0]> = {}, maxKeys?: number) {
   const clock = { now: 5_000_000 };
