@@ -7,7 +7,7 @@
  *
  * Raw bcrypt runs in this process as the host runs it: bcrypt of the 64
  * characters of HMAC-SHA-384's base64, asynchronous, so on libuv's pool of
- * 4 threads (the host also lets 4 run at once per plugin). Logins spread
+ * 4 threads (the host hands libuv the pool size + 2 per plugin). Logins spread
  * over many accounts and all succeed: the per-account lockout
  * (`lockout.maxFailures` attempts at once) never comes into play.
  *

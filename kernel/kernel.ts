@@ -71,14 +71,14 @@ export class Kernel {
     phase('data dir', () => prepareDataDir(config.dataDir, log));
     const secret = await phase('kernel secret', () => loadKernelSecret(config.dataDir, config.kernelSecret, (m) => log.warn(m)));
     const db = phase('kernel database', () => openKernelDb(join(config.dataDir, 'kernel.sqlite')));
-    const tokens = new TokenStore(db, secret.key);
-    tokens.sweepExpired();
-    const audit = new AuditLog(db, { retentionMs: config.auditRetentionMs, maxFailures: config.auditMaxFailures, log });
-    audit.sweep();
-    const users = new UserStore(db);
-    const rightsStore = phase('rights', () => new RightsStore(db, { roles: standardRoles(publicActions(pluginsConfig)), profiles: standardProfiles() }, reservedProfiles(config, pluginsConfig)));
     let started: PluginHost | undefined;
     try {
+      const tokens = new TokenStore(db, secret.key);
+      tokens.sweepExpired();
+      const audit = new AuditLog(db, { retentionMs: config.auditRetentionMs, maxFailures: config.auditMaxFailures, log });
+      audit.sweep();
+      const users = new UserStore(db);
+      const rightsStore = phase('rights', () => new RightsStore(db, { roles: standardRoles(publicActions(pluginsConfig)), profiles: standardProfiles() }, reservedProfiles(config, pluginsConfig)));
       const plugins = await phase('plugins', () =>
         PluginHost.start({
           plugins: pluginsConfig,
@@ -130,7 +130,7 @@ export class Kernel {
       });
       return new Kernel({ app, plugins, secret, db, log, config, tokens, audit });
     } catch (error) {
-      // A route table refused at boot (duplicate_url) must not leave isolates running.
+      // A stored role refused, or a route table refused (duplicate_url): no isolate left running, no database left open.
       await started?.stop();
       db.close();
       throw error;

@@ -96,9 +96,12 @@ export interface ActionSpec<Args, Body> {
   /**
    * A bad token is taken as none (anonymous) instead of a 401: a client whose
    * token expired must still be able to log in, and checkToken reports on
-   * the token in its body.
+   * the token in its body. Such actions do not act as their caller, so
+   * they never spend a single-use token either (pipeline.ts).
    */
   tolerateBadToken?: boolean;
+  /** Never refused by a profile's rateLimit when the caller holds a token: logout, so a throttled user can end a session (as Kuzzle). */
+  exemptFromRateLimit?: boolean;
   /** What the audit log records a call as; by default from audit/audited-actions.ts, null for none. */
   audit?: AuditType | null;
   handler(input: { args: Args; body: Body; request: AuthenticatedRequest }, services: KernelServices): unknown;
@@ -114,11 +117,15 @@ export interface Action {
   bodySchema: z.ZodType | undefined;
   openBeforeFirstAdmin: boolean;
   tolerateBadToken: boolean;
+  exemptFromRateLimit: boolean;
   /** Decided once here, so a request that is not audited pays one comparison (pipeline.ts). */
   audit: AuditType | null;
   /** The handler's result, or its promise: a synchronous handler needs none (see execute() in pipeline.ts). */
   run(request: AuthenticatedRequest, services: KernelServices): unknown;
 }
+
+/** What a handler without an args schema gets: one shared object, not one per request. */
+const NO_ARGS = Object.freeze({});
 
 export function defineAction<Args = Record<string, never>, Body = null>(spec: ActionSpec<Args, Body>): Action {
   return {
@@ -130,9 +137,10 @@ export function defineAction<Args = Record<string, never>, Body = null>(spec: Ac
     bodySchema: spec.body,
     openBeforeFirstAdmin: spec.openBeforeFirstAdmin ?? false,
     tolerateBadToken: spec.tolerateBadToken ?? false,
+    exemptFromRateLimit: spec.exemptFromRateLimit ?? false,
     audit: spec.audit === undefined ? auditTypeOf(spec.controller, spec.action) : spec.audit,
     run(request, services) {
-      const args = spec.args === undefined ? ({} as Args) : parseInput(spec.args, request.args, 'args');
+      const args = spec.args === undefined ? (NO_ARGS as Args) : parseInput(spec.args, request.args, 'args');
       const body = spec.body === undefined ? (null as Body) : parseInput(spec.body, request.body ?? undefined, 'body');
       return spec.handler({ args, body, request }, services);
     },

@@ -37,7 +37,6 @@ export async function validateCredentials(services: KernelServices, request: Aut
 
 export async function deleteCredentials(services: KernelServices, request: AuthenticatedRequest, strategy: string, kuid: string): Promise<{ acknowledged: true }> {
   await services.strategies.call(strategy, 'delete', { request: pluginRequest(request), kuid, strategy });
-  audit(services, request, strategy, kuid, 'credentials deleted');
   return { acknowledged: true };
 }
 
@@ -60,11 +59,6 @@ async function validateThenWrite(
   const context = pluginRequest(request);
   await services.strategies.call(strategy, 'validate', { request: context, credentials, kuid, strategy, isUpdate: method === 'update' });
   const written = await services.strategies.call(strategy, method, { request: context, credentials, kuid, strategy });
-  audit(services, request, strategy, kuid, `credentials ${method}d`);
   return written;
 }
 
-/** Who changed whose credentials, in which strategy: never what they are. */
-function audit(services: KernelServices, request: AuthenticatedRequest, strategy: string, kuid: string, what: string): void {
-  services.log.info({ by: request.caller.user._id, kuid, strategy, action: `${request.controller}:${request.action}` }, what);
-}

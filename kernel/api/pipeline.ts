@@ -11,8 +11,8 @@ import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
 import { recordDenial, runAudited } from '../audit/request-audit.js';
 import { addressKey } from '../http/client-address.js';
 import { authTokenCookie } from '../http/session-cookie.js';
-import { ANONYMOUS_KUID } from '../security/rights.js';
-import { invalidToken } from '../tokens/token-store.js';
+import { ANONYMOUS_KUID, type Rights } from '../security/rights.js';
+import { invalidToken } from '../tokens/invalid-token.js';
 import { ErrorWithHeaders, retryAfter, type Action, type ApiRequest, type AuthenticatedRequest, type Caller } from './action.js';
 import type { KernelServices } from './services.js';
 
@@ -30,8 +30,10 @@ export function execute(action: Action, request: ApiRequest, services: KernelSer
   const caller = authenticate(action, request, services);
   // The request is made for this one call: completed in place, as a spread would lose its getters (the HTTP layer's lazy headers).
   const authenticated = Object.assign(request, { caller });
-  authorize(action, authenticated, services);
-  limitRate(authenticated, services);
+  // The rules in force for the whole request (a role change builds new ones).
+  const rights = services.rights;
+  authorize(action, authenticated, rights, services);
+  limitRate(action, authenticated, rights, services);
   useSingleUseToken(action, authenticated, services);
   if (action.audit === null) return action.run(authenticated, services);
   return runAudited(services.audit, action.audit, authenticated, () => action.run(authenticated, services));
@@ -49,10 +51,10 @@ function useCookieToken(request: ApiRequest): void {
   request.jwt = token;
 }
 
-/** The caller a token names; anonymous without one. `use`: false to look without using up a single-use token. */
-export function callerOf(jwt: string | null, services: KernelServices, use = true): Caller {
+/** The caller a token names; anonymous without one. Only looks: a single-use token is spent by useSingleUseToken. */
+export function callerOf(jwt: string | null, services: KernelServices): Caller {
   if (jwt === null) return { user: ANONYMOUS_USER, token: null };
-  const token = services.tokens.verify(jwt, use);
+  const token = services.tokens.verify(jwt);
   const user = services.users.get(token.kuid);
   // Deleting a user deletes its tokens and API keys; this covers a row left by a crash between the two.
   if (user === null) throw invalidToken('revoked');
@@ -61,8 +63,7 @@ export function callerOf(jwt: string | null, services: KernelServices, use = tru
 
 function authenticate(action: Action, request: ApiRequest, services: KernelServices): Caller {
   try {
-    // A single-use token is used up only once the request is let through (useSingleUseToken).
-    return callerOf(request.jwt, services, false);
+    return callerOf(request.jwt, services);
   } catch (error) {
     const badToken = error instanceof PluginError && error.id === 'security.token.invalid';
     if (badToken && action.tolerateBadToken) return { user: ANONYMOUS_USER, token: null };
@@ -71,7 +72,7 @@ function authenticate(action: Action, request: ApiRequest, services: KernelServi
   }
 }
 
-function authorize(action: Action, request: AuthenticatedRequest, services: KernelServices): void {
+function authorize(action: Action, request: AuthenticatedRequest, rights: Rights, services: KernelServices): void {
   try {
     if (action.openBeforeFirstAdmin) {
       // Open to all until an admin exists; then closed to all, with Kuzzle's 412.
@@ -79,7 +80,7 @@ function authorize(action: Action, request: AuthenticatedRequest, services: Kern
       return;
     }
     const { user } = request.caller;
-    services.rights.assert({ _id: user._id, profileIds: user._source.profileIds }, action.controller, action.action);
+    rights.assert(user._id, user._source.profileIds, action.controller, action.action);
   } catch (error) {
     recordDenial(services.audit, request, error);
     throw error;
@@ -101,11 +102,10 @@ function useSingleUseToken(action: Action, request: AuthenticatedRequest, servic
  * Anonymous callers count per client address (an IPv6 one per /64). As Kuzzle, a user's logout is never
  * limited: a throttled user can still end their session.
  */
-function limitRate(request: AuthenticatedRequest, services: KernelServices): void {
+function limitRate(action: Action, request: AuthenticatedRequest, rights: Rights, services: KernelServices): void {
   const { user, token } = request.caller;
-  const limit = services.rights.rateLimit(user._source.profileIds);
-  if (limit === 0) return;
-  if (token !== null && request.controller === 'auth' && request.action === 'logout') return;
+  const limit = rights.rateLimit(user._source.profileIds);
+  if (limit === 0 || (token !== null && action.exemptFromRateLimit)) return;
   const caller = user._id === ANONYMOUS_KUID ? `ip ${request.ip === null ? 'unknown' : addressKey(request.ip)}` : user._id;
   // Counted per whole second: the next one starts within a second.
   if (!services.requestRate.admit(caller, limit)) throw new ErrorWithHeaders(retryAfter(1), 'api.process.too_many_requests');

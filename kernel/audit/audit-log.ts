@@ -65,6 +65,8 @@ const FIELDS = Object.keys(LIMITS) as Array<keyof typeof LIMITS>;
  */
 const FAILURE_BURST = 1000;
 const FAILURE_RATE = 50;
+/** Events also logged as a line when they succeed. */
+const CHANGES: ReadonlySet<string> = new Set(['adminChange', 'credentialChange', 'tokenRevocation']);
 /** Failures left out are written as one auditOverflow row at most this often. */
 const OVERFLOW_EVERY_MS = 60_000;
 
@@ -101,6 +103,10 @@ export class AuditLog {
       return;
     }
     this.#write(now, event);
+    // Changes also go to the operator's log (who changed what), as a line: the row is the record.
+    if (event.outcome === 'success' && CHANGES.has(event.type)) {
+      this.#settings.log.info({ by: event.kuid ?? 'anonymous', target: event.target ?? null, strategy: event.strategy ?? null }, `${event.controller ?? '?'}:${event.action ?? '?'}`);
+    }
   }
 
   /** Admins' search: newest first, `total` counting every match. */

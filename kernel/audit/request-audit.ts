@@ -65,7 +65,7 @@ function eventOf(type: AuditType, request: AuthenticatedRequest, outcome: AuditO
     outcome,
     // A login acts for the user it logs in, whoever held the token it came with.
     kuid: login ? (outcome === 'success' ? idOf(result) : null) : anonymous ? null : caller,
-    identifier: login || anonymous ? identifierOf(request) : null,
+    identifier: login || anonymous ? givenLoginIdentifier(request.body, request.args) : null,
     ip: request.ip,
     strategy: stringOf(request.args.strategy),
     controller: request.controller,
@@ -73,11 +73,6 @@ function eventOf(type: AuditType, request: AuthenticatedRequest, outcome: AuditO
     target: targetOf(request, type, result),
     reason,
   };
-}
-
-/** The identifier a login gave, as the client gave it (the throttle reads the same one, normalised). */
-function identifierOf(request: ApiRequest): string | null {
-  return givenLoginIdentifier(request.body, request.args);
 }
 
 /** Whom or what the action is about: `_id` or `userId`, the body's `ids`, or the id an admin change created. */

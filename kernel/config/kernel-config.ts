@@ -172,8 +172,8 @@ const SETTINGS: { [K in keyof KernelConfig]: Setting<KernelConfig[K]> } = {
 const FLAGS = Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.flag ? [setting.flag] : []));
 
 /**
- * Reads the kernel settings from `env`, overridden by `argv` flags (`--port`,
- * `--host`, `--data-dir`, `--plugins-config`, `--plugins-dir`, `--log-level`).
+ * Reads the kernel settings from `env`, overridden by `argv` flags (each
+ * setting but the secret has one: `--port`, `--data-dir`, `--token-ttl`, ...).
  * An empty variable counts as unset. Paths come back absolute.
  *
  * @param argv the arguments after the script, e.g. `process.argv.slice(2)`.

@@ -1,6 +1,6 @@
 /**
  * At most `limit` operations at once; the rest wait their turn in order.
- * Used per plugin for bcrypt: libuv's thread pool (4 threads) is shared by
+ * Used per plugin for bcrypt: libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default) is shared by
  * every plugin and the kernel's own file I/O, so one plugin's queue there
  * stays short (see PASSWORD_CONCURRENCY in host-endpoint.ts).
  */

@@ -14,6 +14,7 @@
  * ```
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
+import { MAX_TOKEN_LENGTH } from '../tokens/token-store.js';
 
 export const AUTH_COOKIE = 'authToken';
 
@@ -24,8 +25,6 @@ export const AUTH_COOKIE = 'authToken';
 export const COOKIE_SECURE_MODES = ['always', 'auto', 'never'] as const;
 export type CookieSecure = (typeof COOKIE_SECURE_MODES)[number];
 
-/** Longer than any token the kernel issues (about 200 characters) with room to spare. */
-const MAX_TOKEN_LENGTH = 4096;
 /** RFC 6265 cookie-octets: printable ASCII but space, `"`, `,`, `;` and `\`. */
 const COOKIE_OCTETS = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
 
@@ -35,7 +34,7 @@ const COOKIE_OCTETS = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
  * Kuzzle's logout used to leave behind).
  *
  * @throws 401 `security.cookie.invalid` for a value a browser could not have
- *   stored (bytes outside cookie-octets, over 4096 characters).
+ *   stored (bytes outside cookie-octets, longer than any token: MAX_TOKEN_LENGTH).
  */
 export function authTokenCookie(header: string): string | null {
   let from = 0;

@@ -144,10 +144,10 @@ export class Rights {
   }
 
   /** Throws 401 for anonymous, 403 for an authenticated user, when not allowed. */
-  assert(user: { _id: string; profileIds: readonly string[] }, controller: string, action: string): void {
-    if (this.allows(user.profileIds, controller, action)) return;
-    if (user._id === ANONYMOUS_KUID) throw new PluginError('security.rights.unauthorized', controller, action);
-    throw new PluginError('security.rights.forbidden', controller, action, user._id);
+  assert(kuid: string, profileIds: readonly string[], controller: string, action: string): void {
+    if (this.allows(profileIds, controller, action)) return;
+    if (kuid === ANONYMOUS_KUID) throw new PluginError('security.rights.unauthorized', controller, action);
+    throw new PluginError('security.rights.forbidden', controller, action, kuid);
   }
 
   hasProfile(id: string): boolean {

@@ -15,7 +15,7 @@ import { ScrollCursors } from './user-scroll.js';
 /** A user's content is a profile, not a store: 64 KiB is generous. */
 export const MAX_USER_CONTENT_BYTES = 64 * 1024;
 
-/** 10,000 parsed users: a few MB. */
+/** 10,000 parsed users: a few MB for typical profiles (at most 64 KiB each, so 640 MB in the worst case). */
 const USER_CACHE_SIZE = 10_000;
 
 /** kuids are URL path segments: printable, no slash, bounded. */

@@ -18,7 +18,6 @@ import { API_KEY_PREFIX, ApiKeyStore } from './api-key-store.js';
 import { invalidToken } from './invalid-token.js';
 import { TokenIndex, type TokenEntry } from './token-index.js';
 
-export { invalidToken } from './invalid-token.js';
 
 export const AUTH_TOKEN_PREFIX = 'kauth-';
 /**
@@ -28,8 +27,8 @@ export const AUTH_TOKEN_PREFIX = 'kauth-';
 export const REFRESH_GRACE_MS = 1000;
 /** 100k cached tokens take about 40 MB; past that the oldest take the slow path. */
 const INDEX_CAPACITY = 100_000;
-/** Longest token string accepted: ours are about 200 characters. */
-const MAX_TOKEN_LENGTH = 2048;
+/** Longest token string accepted anywhere (header, cookie, checkToken body): ours are about 200 characters. */
+export const MAX_TOKEN_LENGTH = 2048;
 
 export interface IssuedToken {
   _id: string;
@@ -94,11 +93,11 @@ export class TokenStore {
 
   /**
    * The token's (or API key's) owner and state; throws 401
-   * `security.token.invalid` (malformed, expired or revoked). A single-use
-   * token is used up, unless `use` is false (checkToken only looks).
+   * `security.token.invalid` (malformed, expired or revoked). Only looks: a
+   * single-use token is spent by {@link use}, once its request is let through.
    */
-  verify(token: string, use = true): VerifiedToken {
-    const entry = this.#index.get(token) ?? this.#load(token, use);
+  verify(token: string): VerifiedToken {
+    const entry = this.#index.get(token) ?? this.#load(token);
     if (entry.expiresAt <= Date.now()) throw invalidToken('expired');
     return entry;
   }
@@ -145,7 +144,7 @@ export class TokenStore {
     return this.#deleteExpired.run(Date.now()).changes;
   }
 
-  #load(token: string, use: boolean): TokenEntry {
+  #load(token: string): TokenEntry {
     if (token.length > MAX_TOKEN_LENGTH) throw invalidToken('malformed');
     if (token.startsWith(API_KEY_PREFIX)) return this.apiKeys.load(token);
     if (!token.startsWith(AUTH_TOKEN_PREFIX)) throw invalidToken('malformed');
@@ -162,10 +161,7 @@ export class TokenStore {
     if (row === undefined || row.user_id !== _id) throw invalidToken('revoked');
     const entry: TokenEntry = { kind: 'token', jti, kuid: _id, expiresAt: row.expires_at, refreshed: row.refreshed === 1 };
     if (row.single_use === 0) this.#index.set(token, entry);
-    else {
-      entry.singleUse = true;
-      if (use) this.use(entry);
-    }
+    else entry.singleUse = true;
     return entry;
   }
 }

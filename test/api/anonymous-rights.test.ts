@@ -1,13 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
-
-/** The actions docs/API.md says anonymous may call before a first admin exists. */
-function documentedAnonymousActions(): string[] {
-  const doc = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8');
-  const start = doc.indexOf('anonymous may call only');
-  return [...doc.slice(start, doc.indexOf('\n\n', start)).matchAll(/`([\w/]+:\w+)`/g)].map((match) => match[1]!);
-}
+import { documentedAnonymousActions } from '../helpers/api-doc.js';
 
 /** The plugin action plugins.json opens to everyone in this file's kernel. */
 const PUBLIC_PLUGIN_ACTION = 'local/password:reset';

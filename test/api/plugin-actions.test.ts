@@ -92,13 +92,16 @@ describe('the local plugin password actions over HTTP', () => {
     expect(unknown.body.error).toEqual(wrong.body.error);
   });
 
-  it('locks an account out after maxFailures with 429, for logins and changes alike', async () => {
-    await k.createUser(admin, 'frank');
+  it('locks an account out after maxFailures with 429, for logins and changes alike; an admin setting a new password unlocks it', async () => {
+    const kuid = await k.createUser(admin, 'frank');
     for (let i = 0; i < 3; i++) expect((await login('frank', 'a wrong guess here')).status).toBe(401);
     const locked = await login('frank', USER_PASSWORD);
     expect(locked.status).toBe(429);
     expect(locked.body.error).toMatchObject({ id: 'plugin.custom.too_many_requests', message: expect.stringMatching(/^too many failed logins for this account: retry in \d+ s$/) });
     expect((await change('frank', USER_PASSWORD)).status).toBe(429);
+    // An admin who sets a new password unlocks the account at once: the guesses were at the old one.
+    expect((await k.call('PUT', `/credentials/local/${kuid}/_update`, { jwt: admin, body: { password: NEW_PASSWORD } })).status).toBe(200);
+    expect((await login('frank', NEW_PASSWORD)).status).toBe(200);
   });
 
   it('refuses an expired password at login with a clear message; the change action fixes it', async () => {

@@ -1,22 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ApiDescription } from '@portcullis/sdk-plugin/protocol';
 import type { Action } from '../../kernel/api/action.js';
 import { routeTable } from '../../kernel/api/route-table.js';
 import { Rights, roleAllows, roleOf, standardRoles, type Role } from '../../kernel/security/rights.js';
+import { documentedAnonymousActions } from '../helpers/api-doc.js';
 import { thrown } from '../helpers/thrown.js';
 
 const role = (controllers: Record<string, Record<string, boolean>>): Role => ({
   controllers: Object.fromEntries(Object.entries(controllers).map(([name, actions]) => [name, { actions }])),
 });
-
-/** The actions docs/API.md says anonymous may call before a first admin exists. */
-function documentedAnonymousActions(): string[] {
-  const doc = readFileSync(new URL('../../docs/API.md', import.meta.url), 'utf8');
-  const start = doc.indexOf('anonymous may call only');
-  const paragraph = doc.slice(start, doc.indexOf('\n\n', start));
-  return [...paragraph.matchAll(/`([\w/]+:\w+)`/g)].map((match) => match[1]!).sort();
-}
 
 const names = (actions: readonly Action[]) => actions.map((a) => `${a.controller}:${a.action}`).sort();
 
@@ -88,11 +80,11 @@ describe('Rights', () => {
 
   it('assert: 401 security.rights.unauthorized for anonymous, 403 security.rights.forbidden for a user', () => {
     const standard = new Rights(standardRoles());
-    const anonymous = thrown(() => standard.assert({ _id: '-1', profileIds: ['anonymous'] }, 'security', 'createUser'));
+    const anonymous = thrown(() => standard.assert('-1', ['anonymous'], 'security', 'createUser'));
     expect({ id: anonymous.id, status: anonymous.status }).toEqual({ id: 'security.rights.unauthorized', status: 401 });
-    const user = thrown(() => standard.assert({ _id: 'alice', profileIds: ['default'] }, 'security', 'createUser'));
+    const user = thrown(() => standard.assert('alice', ['default'], 'security', 'createUser'));
     expect({ id: user.id, status: user.status, props: user.props }).toEqual({ id: 'security.rights.forbidden', status: 403, props: ['security', 'createUser', 'alice'] });
-    expect(() => standard.assert({ _id: 'root', profileIds: ['admin'] }, 'security', 'createUser')).not.toThrow();
+    expect(() => standard.assert('root', ['admin'], 'security', 'createUser')).not.toThrow();
   });
 });
 

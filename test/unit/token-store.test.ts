@@ -1,24 +1,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import jwt from 'jsonwebtoken';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openKernelDb, type KernelDb } from '../../kernel/storage/kernel-db.js';
-import { AUTH_TOKEN_PREFIX, REFRESH_GRACE_MS, TokenStore } from '../../kernel/tokens/token-store.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { AUTH_TOKEN_PREFIX, REFRESH_GRACE_MS, type TokenStore } from '../../kernel/tokens/token-store.js';
+import { b64, claimsOf, decodePart, partsOf, waitPast } from '../helpers/jwt.js';
 import { thrown } from '../helpers/thrown.js';
+import { useTokenStore } from '../helpers/token-store.js';
 
 const HOUR = 3_600_000;
 const secret = randomBytes(32);
-
-/** Waits until the clock is past `epochMs` (a few ms more: timers may fire a little early). */
-async function waitPast(epochMs: number): Promise<void> {
-  await sleep(Math.max(0, epochMs - Date.now()) + 20);
-}
-
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const parts = (token: string) => token.slice(AUTH_TOKEN_PREFIX.length).split('.') as [string, string, string];
-const decodePart = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
 
 function expectInvalid(store: TokenStore, token: string, reason: RegExp): void {
   const error = thrown(() => store.verify(token));
@@ -28,32 +17,14 @@ function expectInvalid(store: TokenStore, token: string, reason: RegExp): void {
 }
 
 describe('TokenStore', () => {
-  let file: string;
-  let db: KernelDb;
-  let store: TokenStore;
-  const reopened: KernelDb[] = [];
-  /** A second store on the same database file: the kernel after a restart (nothing in memory). */
-  const restart = () => {
-    const other = openKernelDb(file);
-    reopened.push(other);
-    return new TokenStore(other, secret);
-  };
-
-  beforeEach(() => {
-    file = join(tempDir(), 'kernel.sqlite');
-    db = openKernelDb(file);
-    store = new TokenStore(db, secret);
-  });
-  afterEach(() => {
-    for (const other of reopened.splice(0)) other.close();
-    db.close();
-  });
+  const kernel = useTokenStore(secret);
+  const { restart } = kernel;
 
   it('issues a kauth- HS256 JWT whose payload is exactly {_id, jti, iat, exp}, and verifies it', () => {
     const before = Date.now();
-    const issued = store.issue('alice', HOUR);
+    const issued = kernel.store.issue('alice', HOUR);
     expect(issued.jwt.startsWith(AUTH_TOKEN_PREFIX)).toBe(true);
-    const [header, payload] = parts(issued.jwt).slice(0, 2).map(decodePart);
+    const [header, payload] = partsOf(issued.jwt).slice(0, 2).map(decodePart);
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(Object.keys(payload!).sort()).toEqual(['_id', 'exp', 'iat', 'jti']);
     expect(payload).toMatchObject({ _id: 'alice', jti: issued.jti });
@@ -61,38 +32,38 @@ describe('TokenStore', () => {
     expect(issued.expiresAt).toBe((payload!.exp as number) * 1000);
     expect(issued.expiresAt).toBeGreaterThanOrEqual(before + HOUR);
     expect(issued.ttl).toBe(HOUR);
-    expect(store.verify(issued.jwt)).toEqual({ kind: 'token', jti: issued.jti, kuid: 'alice', expiresAt: issued.expiresAt, refreshed: false });
+    expect(kernel.store.verify(issued.jwt)).toEqual({ kind: 'token', jti: issued.jti, kuid: 'alice', expiresAt: issued.expiresAt, refreshed: false });
   });
 
   it('gives every token its own jti', () => {
-    expect(store.issue('alice', HOUR).jti).not.toBe(store.issue('alice', HOUR).jti);
+    expect(kernel.store.issue('alice', HOUR).jti).not.toBe(kernel.store.issue('alice', HOUR).jti);
   });
 
   it('keeps tokens across a restart', () => {
-    const issued = store.issue('alice', HOUR);
+    const issued = kernel.store.issue('alice', HOUR);
     expect(restart().verify(issued.jwt)).toEqual({ kind: 'token', jti: issued.jti, kuid: 'alice', expiresAt: issued.expiresAt, refreshed: false });
   });
 
   it('refuses an expired token, saying it expired, whether it is in memory or only in the database', async () => {
-    const issued = store.issue('alice', 1);
+    const issued = kernel.store.issue('alice', 1);
     await waitPast(issued.expiresAt);
-    expectInvalid(store, issued.jwt, /expired/);
+    expectInvalid(kernel.store, issued.jwt, /expired/);
     expectInvalid(restart(), issued.jwt, /expired/);
   });
 
   it("goes by the row's expiry when it is earlier than the JWT's exp", () => {
-    const issued = store.issue('alice', HOUR);
-    db.prepare('UPDATE tokens SET expires_at = ? WHERE jti = ?').run(Date.now() - 1, issued.jti);
+    const issued = kernel.store.issue('alice', HOUR);
+    kernel.db.prepare('UPDATE tokens SET expires_at = ? WHERE jti = ?').run(Date.now() - 1, issued.jti);
     expectInvalid(restart(), issued.jwt, /expired/);
   });
 
   describe('revocation takes effect at once', () => {
     it('revoke: for a token in memory, for one only in the database, and across a restart', () => {
-      const cached = store.issue('alice', HOUR);
-      store.revoke(cached.jti);
-      expectInvalid(store, cached.jwt, /revoked/);
+      const cached = kernel.store.issue('alice', HOUR);
+      kernel.store.revoke(cached.jti);
+      expectInvalid(kernel.store, cached.jwt, /revoked/);
 
-      const stored = store.issue('alice', HOUR);
+      const stored = kernel.store.issue('alice', HOUR);
       const afterRestart = restart();
       afterRestart.revoke(stored.jti);
       expectInvalid(afterRestart, stored.jwt, /revoked/);
@@ -101,27 +72,27 @@ describe('TokenStore', () => {
     });
 
     it("revokeUser ends every token of that user and no one else's", () => {
-      const a1 = store.issue('alice', HOUR);
-      const a2 = store.issue('alice', HOUR);
-      const bob = store.issue('bob', HOUR);
-      expect(store.revokeUser('alice')).toBe(2);
-      expectInvalid(store, a1.jwt, /revoked/);
-      expectInvalid(store, a2.jwt, /revoked/);
-      expect(store.verify(bob.jwt).kuid).toBe('bob');
+      const a1 = kernel.store.issue('alice', HOUR);
+      const a2 = kernel.store.issue('alice', HOUR);
+      const bob = kernel.store.issue('bob', HOUR);
+      expect(kernel.store.revokeUser('alice')).toBe(2);
+      expectInvalid(kernel.store, a1.jwt, /revoked/);
+      expectInvalid(kernel.store, a2.jwt, /revoked/);
+      expect(kernel.store.verify(bob.jwt).kuid).toBe('bob');
       expect(restart().verify(bob.jwt).kuid).toBe('bob');
     });
 
     it('revokeUser with keep spares that one token', () => {
-      const kept = store.issue('alice', HOUR);
-      const other = store.issue('alice', HOUR);
-      expect(store.revokeUser('alice', kept.jti)).toBe(1);
-      expect(store.verify(kept.jwt).jti).toBe(kept.jti);
-      expectInvalid(store, other.jwt, /revoked/);
+      const kept = kernel.store.issue('alice', HOUR);
+      const other = kernel.store.issue('alice', HOUR);
+      expect(kernel.store.revokeUser('alice', kept.jti)).toBe(1);
+      expect(kernel.store.verify(kept.jwt).jti).toBe(kept.jti);
+      expectInvalid(kernel.store, other.jwt, /revoked/);
     });
 
     it('revokeUser after a restart reaches tokens the new store never saw, and they stay revoked', () => {
-      const a1 = store.issue('alice', HOUR);
-      const a2 = store.issue('alice', HOUR);
+      const a1 = kernel.store.issue('alice', HOUR);
+      const a2 = kernel.store.issue('alice', HOUR);
       const afterRestart = restart();
       expect(afterRestart.revokeUser('alice', a2.jti)).toBe(1);
       expectInvalid(afterRestart, a1.jwt, /revoked/);
@@ -130,11 +101,11 @@ describe('TokenStore', () => {
     });
 
     it('revokeUser deletes every row of the user, in memory and on disk', () => {
-      const cached = store.issue('alice', HOUR);
-      store.issue('alice', HOUR);
-      expect(store.revokeUser('alice')).toBe(2);
-      expectInvalid(store, cached.jwt, /revoked/);
-      expect(db.prepare('SELECT COUNT(*) FROM tokens').pluck().get()).toBe(0);
+      const cached = kernel.store.issue('alice', HOUR);
+      kernel.store.issue('alice', HOUR);
+      expect(kernel.store.revokeUser('alice')).toBe(2);
+      expectInvalid(kernel.store, cached.jwt, /revoked/);
+      expect(kernel.db.prepare('SELECT COUNT(*) FROM tokens').pluck().get()).toBe(0);
     });
   });
 
@@ -143,60 +114,60 @@ describe('TokenStore', () => {
     let claims: { _id: string; jti: string; iat: number; exp: number };
     let genuine: string;
     beforeEach(() => {
-      genuine = store.issue('alice', HOUR).jwt;
-      claims = decodePart(parts(genuine)[1]) as typeof claims;
+      genuine = kernel.store.issue('alice', HOUR).jwt;
+      claims = claimsOf(genuine) as typeof claims;
     });
 
     it('a tampered payload (another _id, same signature)', () => {
-      const [header, , signature] = parts(genuine);
-      expectInvalid(store, `${AUTH_TOKEN_PREFIX}${header}.${b64({ ...claims, _id: 'admin' })}.${signature}`, /not a token/);
-      expectInvalid(store, `${AUTH_TOKEN_PREFIX}${header}.${b64({ ...claims, exp: claims.exp + 3600 })}.${signature}`, /not a token/);
+      const [header, , signature] = partsOf(genuine);
+      expectInvalid(kernel.store, `${AUTH_TOKEN_PREFIX}${header}.${b64({ ...claims, _id: 'admin' })}.${signature}`, /not a token/);
+      expectInvalid(kernel.store, `${AUTH_TOKEN_PREFIX}${header}.${b64({ ...claims, exp: claims.exp + 3600 })}.${signature}`, /not a token/);
     });
 
     it('alg: none', () => {
-      expectInvalid(store, `${AUTH_TOKEN_PREFIX}${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`, /not a token/);
-      expectInvalid(store, AUTH_TOKEN_PREFIX + jwt.sign(claims, null, { algorithm: 'none' }), /not a token/);
+      expectInvalid(kernel.store, `${AUTH_TOKEN_PREFIX}${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`, /not a token/);
+      expectInvalid(kernel.store, AUTH_TOKEN_PREFIX + jwt.sign(claims, null, { algorithm: 'none' }), /not a token/);
     });
 
     it('HS256 with another secret', () => {
-      expectInvalid(store, AUTH_TOKEN_PREFIX + jwt.sign(claims, randomBytes(32), { algorithm: 'HS256' }), /not a token/);
+      expectInvalid(kernel.store, AUTH_TOKEN_PREFIX + jwt.sign(claims, randomBytes(32), { algorithm: 'HS256' }), /not a token/);
     });
 
     it('other algorithms: RS256, and an HMAC under our secret whose header says RS256 or HS512', () => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      expectInvalid(store, AUTH_TOKEN_PREFIX + jwt.sign(claims, privateKey, { algorithm: 'RS256' }), /not a token/);
+      expectInvalid(kernel.store, AUTH_TOKEN_PREFIX + jwt.sign(claims, privateKey, { algorithm: 'RS256' }), /not a token/);
       // Algorithm confusion: the right key, but the header names another algorithm.
-      const [, payload, signature] = parts(genuine);
-      expectInvalid(store, `${AUTH_TOKEN_PREFIX}${b64({ alg: 'RS256', typ: 'JWT' })}.${payload}.${signature}`, /not a token/);
-      expectInvalid(store, AUTH_TOKEN_PREFIX + jwt.sign(claims, secret, { algorithm: 'HS512' }), /not a token/);
+      const [, payload, signature] = partsOf(genuine);
+      expectInvalid(kernel.store, `${AUTH_TOKEN_PREFIX}${b64({ alg: 'RS256', typ: 'JWT' })}.${payload}.${signature}`, /not a token/);
+      expectInvalid(kernel.store, AUTH_TOKEN_PREFIX + jwt.sign(claims, secret, { algorithm: 'HS512' }), /not a token/);
     });
 
     it('a signed token without exp, jti or _id', () => {
       const { exp, jti, _id, iat } = claims;
       const sign = (payload: object) => AUTH_TOKEN_PREFIX + jwt.sign(payload, secret, { algorithm: 'HS256', noTimestamp: true });
-      expectInvalid(store, sign({ _id, jti, iat }), /not a token/);
-      expectInvalid(store, sign({ _id, iat, exp }), /not a token/);
-      expectInvalid(store, sign({ jti, iat, exp }), /not a token/);
+      expectInvalid(kernel.store, sign({ _id, jti, iat }), /not a token/);
+      expectInvalid(kernel.store, sign({ _id, iat, exp }), /not a token/);
+      expectInvalid(kernel.store, sign({ jti, iat, exp }), /not a token/);
     });
 
     it('a token whose jti names another user’s row', () => {
-      const bobs = store.issue('bob', HOUR);
+      const bobs = kernel.store.issue('bob', HOUR);
       const forged = AUTH_TOKEN_PREFIX + jwt.sign({ ...claims, jti: bobs.jti }, secret, { algorithm: 'HS256' });
-      expectInvalid(store, forged, /revoked/);
+      expectInvalid(kernel.store, forged, /revoked/);
     });
 
     it('garbage, very long strings, and tokens without the kauth- prefix', () => {
       const unprefixed = genuine.slice(AUTH_TOKEN_PREFIX.length);
       const samples = ['', 'kauth-', 'kauth-abc', 'kauth-a.b.c', 'kauth-..', 'null', `Bearer ${genuine}`, unprefixed, `kapikey-${unprefixed}`, `${genuine} `, `${genuine}.x`, 'x'.repeat(1_000_000), genuine + 'A'.repeat(5000)];
-      for (const sample of samples) expectInvalid(store, sample, /not a token/);
+      for (const sample of samples) expectInvalid(kernel.store, sample, /not a token/);
     });
   });
 
   describe('refresh', () => {
     it('can happen once: a second markRefreshed is security.token.refresh_forbidden, also after a restart', () => {
-      const issued = store.issue('alice', HOUR);
-      store.markRefreshed(store.verify(issued.jwt));
-      const again = thrown(() => store.markRefreshed(store.verify(issued.jwt)));
+      const issued = kernel.store.issue('alice', HOUR);
+      kernel.store.markRefreshed(kernel.store.verify(issued.jwt));
+      const again = thrown(() => kernel.store.markRefreshed(kernel.store.verify(issued.jwt)));
       expect(again.id).toBe('security.token.refresh_forbidden');
       expect(again.status).toBe(401);
       const afterRestart = restart();
@@ -205,23 +176,23 @@ describe('TokenStore', () => {
     });
 
     it(`leaves the old token working for the ${REFRESH_GRACE_MS} ms grace, then not, in memory and after a restart`, async () => {
-      const issued = store.issue('alice', HOUR);
+      const issued = kernel.store.issue('alice', HOUR);
       const before = Date.now();
-      store.markRefreshed(store.verify(issued.jwt));
-      const inGrace = store.verify(issued.jwt);
+      kernel.store.markRefreshed(kernel.store.verify(issued.jwt));
+      const inGrace = kernel.store.verify(issued.jwt);
       expect(inGrace.refreshed).toBe(true);
       expect(inGrace.expiresAt).toBeGreaterThanOrEqual(before + REFRESH_GRACE_MS);
       expect(inGrace.expiresAt).toBeLessThanOrEqual(Date.now() + REFRESH_GRACE_MS);
       expect(restart().verify(issued.jwt).expiresAt).toBe(inGrace.expiresAt);
       await waitPast(inGrace.expiresAt);
-      expectInvalid(store, issued.jwt, /expired/);
+      expectInvalid(kernel.store, issued.jwt, /expired/);
       expectInvalid(restart(), issued.jwt, /expired/);
     });
 
     it('never extends a token that expires within the grace', () => {
-      const issued = store.issue('alice', HOUR);
+      const issued = kernel.store.issue('alice', HOUR);
       const soon = Date.now() + REFRESH_GRACE_MS / 2;
-      db.prepare('UPDATE tokens SET expires_at = ? WHERE jti = ?').run(soon, issued.jti);
+      kernel.db.prepare('UPDATE tokens SET expires_at = ? WHERE jti = ?').run(soon, issued.jti);
       const afterRestart = restart();
       afterRestart.markRefreshed(afterRestart.verify(issued.jwt));
       expect(afterRestart.verify(issued.jwt).expiresAt).toBe(soon);
@@ -230,12 +201,12 @@ describe('TokenStore', () => {
   });
 
   it('sweepExpired deletes expired rows only', () => {
-    const expired = store.issue('alice', HOUR);
-    const live = store.issue('alice', HOUR);
-    db.prepare('UPDATE tokens SET expires_at = ? WHERE jti = ?').run(Date.now() - 1, expired.jti);
-    expect(store.sweepExpired()).toBe(1);
-    expect(db.prepare('SELECT jti FROM tokens').pluck().all()).toEqual([live.jti]);
-    expect(store.verify(live.jwt).jti).toBe(live.jti);
-    expect(store.sweepExpired()).toBe(0);
+    const expired = kernel.store.issue('alice', HOUR);
+    const live = kernel.store.issue('alice', HOUR);
+    kernel.db.prepare('UPDATE tokens SET expires_at = ? WHERE jti = ?').run(Date.now() - 1, expired.jti);
+    expect(kernel.store.sweepExpired()).toBe(1);
+    expect(kernel.db.prepare('SELECT jti FROM tokens').pluck().all()).toEqual([live.jti]);
+    expect(kernel.store.verify(live.jwt).jti).toBe(live.jti);
+    expect(kernel.store.sweepExpired()).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { expiresInArg, intArg, objectSchema, stringArg } from '../input.js';
 import type { KernelServices } from '../services.js';
 import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { refuseAnonymous } from '../../security/user-deletion.js';
+import { existingUser } from './security-users.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_RESULT_WINDOW } from '../../storage/store-query.js';
 import type { ApiKeySpec } from '../../tokens/api-key-store.js';
 import { parseApiKeyExpiresIn } from '../../tokens/expires-in.js';
@@ -71,10 +72,9 @@ function userKeyActions(): Action[] {
       summary: 'Creates an API key for a user, as auth:createApiKey but not bounded by API_KEY_MAX_TTL (as Kuzzle)',
       args: createArgs.extend({ userId: userIdArg }),
       body: createBody,
-      handler({ args, body, request }, services) {
-        existingUser(services, args.userId);
+      handler({ args, body }, services) {
+        keyOwner(services, args.userId);
         const created = services.tokens.apiKeys.create(args.userId, keySpec(args._id, body.description, parseApiKeyExpiresIn(args.expiresIn, null)));
-        services.log.info({ by: request.caller.user._id, kuid: args.userId, key: created._id }, 'security:createApiKey');
         return created;
       },
     }),
@@ -85,7 +85,7 @@ function userKeyActions(): Action[] {
       summary: "A user's API keys matching a query, as auth:searchApiKeys",
       args: searchArgs.extend({ userId: userIdArg }),
       body: searchBody,
-      handler: ({ args, body }, services) => search(services, existingUser(services, args.userId), body, args),
+      handler: ({ args, body }, services) => search(services, keyOwner(services, args.userId), body, args),
     }),
     defineAction({
       controller: 'security',
@@ -93,9 +93,8 @@ function userKeyActions(): Action[] {
       http: [{ verb: 'delete', path: '/users/:userId/api-keys/:_id' }],
       summary: "Deletes one of a user's API keys: `{_id}`",
       args: z.object({ userId: userIdArg, _id: stringArg(128) }),
-      handler({ args, request }, services) {
-        services.tokens.apiKeys.delete(existingUser(services, args.userId), args._id);
-        services.log.info({ by: request.caller.user._id, kuid: args.userId, key: args._id }, 'security:deleteApiKey');
+      handler({ args }, services) {
+        services.tokens.apiKeys.delete(keyOwner(services, args.userId), args._id);
         return { _id: args._id };
       },
     }),
@@ -110,10 +109,9 @@ function caller(request: AuthenticatedRequest): string {
 }
 
 /** A stored user's kuid: 400 for the anonymous user (built in, it has no keys), 404 `security.user.not_found` for an unknown one. */
-function existingUser(services: KernelServices, kuid: string): string {
+function keyOwner(services: KernelServices, kuid: string): string {
   refuseAnonymous(kuid, 'userId');
-  if (!services.users.exists(kuid)) throw new PluginError('security.user.not_found', kuid);
-  return kuid;
+  return existingUser(services, kuid)._id;
 }
 
 /** Ids starting with "_" would read as actions (`_search`, `_create`): refused, as Kuzzle does. */

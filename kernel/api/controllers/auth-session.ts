@@ -21,7 +21,7 @@ import { clearedSessionCookie, cookieIsSecure, sessionCookie } from '../../http/
 import { ANONYMOUS_KUID } from '../../security/rights.js';
 import { strategiesWithCredentials } from '../../security/user-deletion.js';
 import { isInfinite, parseExpiresIn } from '../../tokens/expires-in.js';
-import type { IssuedToken, VerifiedToken } from '../../tokens/token-store.js';
+import { MAX_TOKEN_LENGTH, type IssuedToken, type VerifiedToken } from '../../tokens/token-store.js';
 
 
 export function authSessionActions(): Action[] {
@@ -70,6 +70,7 @@ export function authSessionActions(): Action[] {
       controller: 'auth',
       action: 'logout',
       http: [{ verb: 'post', path: '/_logout' }],
+      exemptFromRateLimit: true,
       summary: "Revokes the caller's token, or with `global` every token of the caller (API keys are kept); with `cookieAuth` also clears the cookie",
       args: z.object({ global: boolArg, cookieAuth: boolArg }),
       handler({ args, request }, services) {
@@ -90,14 +91,14 @@ export function authSessionActions(): Action[] {
       summary: "Whether a token is valid (the body's, or with `cookieAuth` the cookie's): `{valid, state?, kuid, expiresAt}` (always HTTP 200)",
       tolerateBadToken: true,
       args: z.object({ cookieAuth: boolArg }),
-      body: z.object({ token: z.string().max(4096).nullable().optional() }).optional(),
+      body: z.object({ token: z.string().max(MAX_TOKEN_LENGTH).nullable().optional() }).optional(),
       handler({ args, body, request }, services) {
         // In cookie mode the token is the one the request carries (the pipeline put the cookie's there), as in Kuzzle.
         const token = args.cookieAuth ? request.jwt : body?.token;
         if (token === undefined || token === null || token === '') return { valid: true, kuid: ANONYMOUS_KUID, expiresAt: null };
         try {
           // Looking does not use up a single-use token.
-          const caller = callerOf(token, services, false);
+          const caller = callerOf(token, services);
           return { valid: true, kuid: caller.user._id, expiresAt: publicExpiry(caller.token) };
         } catch (error) {
           if (!(error instanceof PluginError) || error.id !== 'security.token.invalid') throw error;

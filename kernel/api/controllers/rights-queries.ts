@@ -72,9 +72,8 @@ export function rightsQueryActions(): Action[] {
       action: 'restrictDefaultRights',
       http: [{ verb: 'post', path: '/_restrictDefaultRights' }],
       summary: 'Puts the default and anonymous roles and profiles back to the built-in, restricted ones',
-      handler({ request }, services) {
+      handler(_input, services) {
         services.rightsStore.restrictDefaults();
-        services.log.info({ by: request.caller.user._id }, 'security:restrictDefaultRights');
         return null;
       },
     }),

@@ -6,7 +6,6 @@
  * plugin never holds credentials for a user the kernel does not know.
  */
 import * as z from 'zod';
-import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject } from '@portcullis/sdk-plugin/protocol';
 import { defineAction, type Action } from '../action.js';
 import * as credentials from '../credential-operations.js';
@@ -14,6 +13,7 @@ import { intArg, objectSchema, stringArg } from '../input.js';
 import { pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_RESULT_WINDOW } from '../../storage/store-query.js';
+import { existingUser } from './security-users.js';
 
 const strategyArgs = z.object({ strategy: credentials.strategyArg });
 const userArgs = z.object({ strategy: credentials.strategyArg, _id: stringArg(128) });
@@ -34,7 +34,7 @@ function writeActions(): Action[] {
       summary: "Creates a user's credentials in a strategy (validated first); answers the strategy's result",
       args: userArgs,
       body: objectSchema,
-      handler: ({ args, body, request }, services) => credentials.createCredentials(services, request, args.strategy, existingUser(services, args), body),
+      handler: ({ args, body, request }, services) => credentials.createCredentials(services, request, args.strategy, credentialsOwner(services, args), body),
     }),
     defineAction({
       controller: 'security',
@@ -43,7 +43,7 @@ function writeActions(): Action[] {
       summary: "Updates a user's credentials in a strategy (validated first); a new password ends the user's sessions",
       args: userArgs,
       body: objectSchema,
-      handler: ({ args, body, request }, services) => credentials.updateCredentials(services, request, args.strategy, existingUser(services, args), body),
+      handler: ({ args, body, request }, services) => credentials.updateCredentials(services, request, args.strategy, credentialsOwner(services, args), body),
     }),
     defineAction({
       controller: 'security',
@@ -51,7 +51,7 @@ function writeActions(): Action[] {
       http: [{ verb: 'delete', path: '/credentials/:strategy/:_id' }],
       summary: "Deletes a user's credentials in a strategy",
       args: userArgs,
-      handler: ({ args, request }, services) => credentials.deleteCredentials(services, request, args.strategy, existingUser(services, args)),
+      handler: ({ args, request }, services) => credentials.deleteCredentials(services, request, args.strategy, credentialsOwner(services, args)),
     }),
     defineAction({
       controller: 'security',
@@ -74,7 +74,7 @@ function readActions(): Action[] {
       http: [{ verb: 'get', path: '/credentials/:strategy/:_id' }],
       summary: "A user's credentials as the strategy shows them (never a secret); {} if it shows none",
       args: userArgs,
-      handler: ({ args, request }, services) => credentials.credentialsInfo(services, request, args.strategy, existingUser(services, args)),
+      handler: ({ args, request }, services) => credentials.credentialsInfo(services, request, args.strategy, credentialsOwner(services, args)),
     }),
     defineAction({
       controller: 'security',
@@ -91,7 +91,7 @@ function readActions(): Action[] {
       http: [{ verb: 'get', path: '/credentials/:strategy/:_id/_exists' }],
       summary: 'Whether a user has credentials in a strategy',
       args: userArgs,
-      handler: ({ args, request }, services) => credentials.credentialsExist(services, request, args.strategy, existingUser(services, args)),
+      handler: ({ args, request }, services) => credentials.credentialsExist(services, request, args.strategy, credentialsOwner(services, args)),
     }),
     defineAction({
       controller: 'security',
@@ -129,8 +129,7 @@ function readActions(): Action[] {
 }
 
 /** The kuid of a user that exists; an unknown strategy is reported first, as Kuzzle does. */
-function existingUser(services: KernelServices, args: { strategy: string; _id: string }): string {
+function credentialsOwner(services: KernelServices, args: { strategy: string; _id: string }): string {
   services.strategies.assertAvailable(args.strategy);
-  if (!services.users.exists(args._id)) throw new PluginError('security.user.not_found', args._id);
-  return args._id;
+  return existingUser(services, args._id)._id;
 }

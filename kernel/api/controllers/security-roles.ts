@@ -5,7 +5,7 @@
  * Kuzzle's: `{_id, _source}`, `{hits}`, `{hits, total}`, `{_id}`.
  */
 import * as z from 'zod';
-import { defineAction, type Action, type AuthenticatedRequest } from '../action.js';
+import { defineAction, type Action } from '../action.js';
 import type { KernelServices } from '../services.js';
 import { boolArg, intArg } from '../input.js';
 import { assertKnownActions, profileChangesSchema, profileSchema, roleSchema, securityIdSchema, type Profile } from '../../security/role-definitions.js';
@@ -33,10 +33,9 @@ function roleWrites(): Action[] {
       summary,
       args: writeArgs,
       body: roleSchema,
-      handler({ args, body, request }, services) {
+      handler({ args, body }, services) {
         if (!args.force) assertKnownActions(args._id, body, services.actions());
         const role = services.rightsStore.writeRole(args._id, body, mode);
-        logChange(services, request, args._id);
         return roleHit(args._id, role);
       },
     });
@@ -50,9 +49,8 @@ function roleWrites(): Action[] {
       http: [{ verb: 'delete', path: '/roles/:_id' }],
       summary: 'Deletes a role no profile uses; the standard roles cannot be deleted',
       args: idArgs,
-      handler({ args, request }, services) {
+      handler({ args }, services) {
         services.rightsStore.deleteRole(args._id);
-        logChange(services, request, args._id);
         return { _id: args._id };
       },
     }),
@@ -104,9 +102,8 @@ function profileWrites(): Action[] {
       summary,
       args: idArgs,
       body,
-      handler({ args, body, request }, services) {
+      handler({ args, body }, services) {
         const profile = services.rightsStore.writeProfile(args._id, profileOf(body, args._id, services), mode);
-        logChange(services, request, args._id);
         return profileHit(args._id, profile);
       },
     });
@@ -122,9 +119,8 @@ function profileWrites(): Action[] {
       http: [{ verb: 'delete', path: '/profiles/:_id' }],
       summary: 'Deletes a profile no user holds; the standard profiles cannot be deleted',
       args: idArgs,
-      handler({ args, request }, services) {
+      handler({ args }, services) {
         services.rightsStore.deleteProfile(args._id);
-        logChange(services, request, args._id);
         return { _id: args._id };
       },
     }),
@@ -163,11 +159,6 @@ function profileReads(): Action[] {
       },
     }),
   ];
-}
-
-/** Rights changes are the most sensitive an admin makes: logged with who made them. */
-function logChange(services: KernelServices, request: AuthenticatedRequest, id: string): void {
-  services.log.info({ by: request.caller.user._id, id }, `security:${request.action}`);
 }
 
 function roleHit(id: string, role: Role) {

@@ -6,8 +6,8 @@
  */
 import * as z from 'zod';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
-import type { JsonObject, UserRecord } from '@portcullis/sdk-plugin/protocol';
-import { defineAction, type Action, type AuthenticatedRequest } from '../action.js';
+import type { JsonObject } from '@portcullis/sdk-plugin/protocol';
+import { defineAction, type Action } from '../action.js';
 import { objectSchema } from '../input.js';
 import { pluginRequest } from '../plugin-request.js';
 import type { KernelServices } from '../services.js';
@@ -29,12 +29,12 @@ function changeActions(): Action[] {
       summary: "Merges the body into a user's content; `profileIds`, if given, replaces the user's profiles",
       args: kuidArgs,
       body: objectSchema.and(z.object({ profileIds: profileIdsSchema.nullable().optional() })),
-      handler({ args, body, request }, services) {
+      handler({ args, body }, services) {
         const { profileIds, _id, ...content } = body;
         changeable(services, args._id, profileIds);
         if (profileIds !== null && profileIds !== undefined) assertProfiles(services.rights, profileIds);
         const changes: JsonObject = profileIds === null || profileIds === undefined ? content : { ...content, profileIds };
-        return logged(services, request, args._id, services.users.update(args._id, changes));
+        return services.users.update(args._id, changes);
       },
     }),
     defineAction({
@@ -44,11 +44,11 @@ function changeActions(): Action[] {
       summary: "Replaces a user's content; the body must carry `profileIds`",
       args: kuidArgs,
       body: objectSchema.and(z.object({ profileIds: profileIdsSchema })),
-      handler({ args, body, request }, services) {
+      handler({ args, body }, services) {
         const { profileIds, _id, ...content } = body;
         changeable(services, args._id, profileIds);
         assertProfiles(services.rights, profileIds);
-        return logged(services, request, args._id, services.users.replace(args._id, content, profileIds));
+        return services.users.replace(args._id, content, profileIds);
       },
     }),
     defineAction({
@@ -69,11 +69,11 @@ function changeActions(): Action[] {
         assertProfiles(services.rights, profileIds);
         if (services.users.exists(args._id)) {
           // As Kuzzle: credentials only matter when the user is created.
-          return logged(services, request, args._id, services.users.update(args._id, { ...content, profileIds }));
+          return services.users.update(args._id, { ...content, profileIds });
         }
         const { _id: _ignored, profileIds: _profiles, ...defaults } = body.default ?? {};
         const user = { kuid: args._id, content: { ...defaults, ...content }, profileIds, credentials: body.credentials ?? {} };
-        return logged(services, request, args._id, await createUserWithCredentials(services, user, pluginRequest(request)));
+        return await createUserWithCredentials(services, user, pluginRequest(request));
       },
     }),
   ];
@@ -88,8 +88,7 @@ function deletionActions(): Action[] {
       summary: 'Deletes a user, its credentials in every strategy and its tokens: `{_id}`',
       args: kuidArgs,
       async handler({ args, request }, services) {
-        await deleteUsers(deletionDeps(services), [args._id], pluginRequest(request));
-        services.log.info({ by: request.caller.user._id, kuid: args._id }, 'security:deleteUser');
+        await deleteUsers(services, [args._id], pluginRequest(request));
         return { _id: args._id };
       },
     }),
@@ -100,8 +99,7 @@ function deletionActions(): Action[] {
       summary: 'Deletes users as deleteUser, all or none if one is unknown or a plugin is down: the kuids deleted',
       body: z.object({ ids: kuidsSchema }),
       async handler({ body, request }, services) {
-        const deleted = await deleteUsers(deletionDeps(services), body.ids, pluginRequest(request), 'body.ids');
-        services.log.info({ by: request.caller.user._id, kuids: deleted.slice(0, 100), count: deleted.length }, 'security:mDeleteUsers');
+        const deleted = await deleteUsers(services, body.ids, pluginRequest(request), 'body.ids');
         return deleted;
       },
     }),
@@ -111,10 +109,9 @@ function deletionActions(): Action[] {
       http: [{ verb: 'delete', path: '/users/:_id/tokens' }],
       summary: 'Revokes every token of a user at once; answers null, as Kuzzle',
       args: kuidArgs,
-      handler({ args, request }, services) {
+      handler({ args }, services) {
         changeable(services, args._id);
-        const revoked = services.tokens.revokeUser(args._id);
-        services.log.info({ by: request.caller.user._id, kuid: args._id, revoked }, 'security:revokeTokens');
+        services.tokens.revokeUser(args._id);
         return null;
       },
     }),
@@ -132,11 +129,3 @@ function changeable(services: KernelServices, kuid: string, profileIds?: readonl
   existingUser(services, kuid);
 }
 
-function deletionDeps(services: KernelServices) {
-  return { users: services.users, strategies: services.strategies, tokens: services.tokens, log: services.log };
-}
-
-function logged(services: KernelServices, request: AuthenticatedRequest, kuid: string, user: UserRecord): UserRecord {
-  services.log.info({ by: request.caller.user._id, kuid }, `security:${request.action}`);
-  return user;
-}

@@ -121,15 +121,17 @@ export default definePlugin(
       const changes: Partial<StoredCredentials> = {};
       if (credentials.username !== undefined) changes.username = normalizeUsername(credentials.username, this.#config.caseSensitiveUsernames);
       if (credentials.password !== undefined) {
-        Object.assign(changes, await this.#credentials.passwordChanges(stored._source, normalizePassword(credentials.password), request.userId !== kuid));
+        Object.assign(changes, await this.#credentials.passwordChanges(stored._source, normalizePassword(credentials.password), isSetByAnother(request, kuid)));
       }
       // A proven current password holds only over the hash it was checked against: changed meanwhile, it is no longer current.
       const expected: JsonObject = proving ? { hash: checked._source.hash } : {};
       const written = await this.#write(String(credentials.username), () => this.#credentials.repository.updateIf(kuid, expected, { ...changes }));
       if (written === null) throw proving ? new BadRequestError('currentPassword is wrong') : new NotFoundError('this user has no local credentials');
       if (credentials.password !== undefined) {
-        // A new password ends what the old one allowed: sessions and pending reset tokens.
+        // A new password ends what the old one allowed: sessions, pending reset tokens, and a
+        // lockout earned by guesses at the old one (an admin's reset unlocks the user at once).
         await this.#resets.voidFor(kuid);
+        await this.#throttle.clear(stored._source.username);
         await revokeTokens(this.#context, kuid, request);
       }
       return { username: written._source.username as string, kuid };
