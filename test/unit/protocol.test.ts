@@ -146,11 +146,9 @@ describe('host channel over paired ports', () => {
 
   it('refuses params that cannot cross the port, without leaving the call pending', async () => {
     const { host } = pairedChannel();
-    const start = Date.now();
     await expect(host.call('storage.get', { collection: 'c', id: (() => 'x') as unknown as string })).rejects.toMatchObject({
       id: 'api.assert.invalid_argument',
     });
-    expect(Date.now() - start).toBeLessThan(1000);
   });
 
   it('revokes a user\'s tokens at once, keeping the one asked for', async () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PluginHarness } from '@portcullis/sdk-plugin/testing';
 import { PluginStore } from '../../../kernel/storage/plugin-store.js';
-import { localPlugin } from './local-plugin.js';
+import { hostCalls, localPlugin } from './local-plugin.js';
 
 const GOOD = 'correct horse battery staple';
 const local = localPlugin();
@@ -164,7 +164,7 @@ describe('local strategy: login', () => {
   it('asks the kernel to revoke the user\'s tokens when the password changes, and not otherwise', async () => {
     const p = await startLocal();
     await create(p, 'ada', GOOD, 'kuid-ada');
-    const revocations = () => p.logs().filter((line) => line.includes('"hostCall":"users.revokeTokens"')).length;
+    const revocations = () => hostCalls(p, 'users.revokeTokens');
     await p.call('local', 'update', { credentials: { username: 'lovelace' }, kuid: 'kuid-ada' });
     expect(revocations()).toBe(0);
     await p.call('local', 'update', { credentials: { password: 'another long passphrase' }, kuid: 'kuid-ada' });

@@ -3,24 +3,18 @@ import { describe, expect, it } from 'vitest';
 import type { PluginHarness } from '@portcullis/sdk-plugin/testing';
 import type { JsonObject } from '@portcullis/sdk-plugin';
 import { PluginStore } from '../../../kernel/storage/plugin-store.js';
-import { localPlugin } from './local-plugin.js';
+import { ADA_PASSWORD, hostCalls, localPlugin } from './local-plugin.js';
 
 /** The self-service `password:change` action: current password in, new password set. */
-const OLD = 'correct horse battery staple';
+const OLD = ADA_PASSWORD;
 const NEW = 'a completely different passphrase';
 const WRONG = { status: 401, id: 'plugin.custom.unauthorized', message: 'wrong username or password' };
 
 const local = localPlugin();
-
-async function startWithAda(config: JsonObject = {}, dataDir?: string, createdBy = 'kuid-ada'): Promise<PluginHarness> {
-  const plugin = await local.start(config, dataDir);
-  await plugin.call('local', 'create', { credentials: { username: 'ada', password: OLD }, kuid: 'kuid-ada', request: { userId: createdBy } });
-  return plugin;
-}
+const startWithAda = local.startWithAda;
 
 const change = (p: PluginHarness, body: JsonObject) => p.action('password', 'change', { body });
 const changeAda = (p: PluginHarness, currentPassword = OLD, newPassword = NEW) => change(p, { username: 'ada', currentPassword, newPassword });
-const count = (p: PluginHarness, hostCall: string) => p.logs().filter((line) => line.includes(`"hostCall":"${hostCall}"`)).length;
 
 /** What a refused call answered: id, status and message, nothing else. */
 async function refusal(call: Promise<unknown>): Promise<{ id: string; status: number; message: string }> {
@@ -37,11 +31,11 @@ describe('local strategy: self-service password change', () => {
   it('sets the new password: the new one logs in, the old one no longer does, sessions and reset tokens end', async () => {
     const p = await startWithAda();
     const { resetToken } = (await p.action('password', 'createResetToken', { args: { _id: 'kuid-ada' } })) as { resetToken: string };
-    const revocations = count(p, 'users.revokeTokens');
+    const revocations = hostCalls(p, 'users.revokeTokens');
     expect(await changeAda(p)).toEqual({ acknowledged: true });
     expect(await p.login('local', { username: 'ada', password: NEW })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
     expect(await p.login('local', { username: 'ada', password: OLD })).toEqual({ kind: 'fail', message: 'wrong username or password', status: 401, reason: 'wrong password' });
-    await expect.poll(() => count(p, 'users.revokeTokens')).toBe(revocations + 1);
+    await expect.poll(() => hostCalls(p, 'users.revokeTokens')).toBe(revocations + 1);
     await expect(p.action('password', 'reset', { body: { token: resetToken, password: 'an attacker chosen passphrase' } })).rejects.toMatchObject({ status: 401 });
   });
 
@@ -55,9 +49,9 @@ describe('local strategy: self-service password change', () => {
       { username: 'ada', newPassword: NEW },
     ];
     for (const body of bodies) {
-      const before = count(p, 'password.verify');
+      const before = hostCalls(p, 'password.verify');
       answers.push(await refusal(change(p, body)));
-      await expect.poll(() => count(p, 'password.verify')).toBe(before + 1);
+      await expect.poll(() => hostCalls(p, 'password.verify')).toBe(before + 1);
     }
     expect(answers).toEqual([WRONG, WRONG, WRONG, WRONG]);
     // Nothing changed.
@@ -70,9 +64,9 @@ describe('local strategy: self-service password change', () => {
     expect(await refusal(changeAda(p, 'another wrong guess'))).toEqual(WRONG);
     await p.login('local', { username: 'ada', password: 'a third wrong guess' });
     // The fourth attempt on this account, with the right password: refused without hashing.
-    const before = count(p, 'password.verify');
+    const before = hostCalls(p, 'password.verify');
     await expect(changeAda(p)).rejects.toMatchObject({ status: 429, message: expect.stringContaining('too many failed logins for this account') });
-    expect(count(p, 'password.verify')).toBe(before);
+    expect(hostCalls(p, 'password.verify')).toBe(before);
     await expect(p.login('local', { username: 'ada', password: OLD })).rejects.toMatchObject({ status: 429 });
     // Unknown usernames lock the same way: no answer tells whether the account exists.
     for (let i = 0; i < 3; i++) expect(await refusal(change(p, { username: 'nobody', currentPassword: OLD, newPassword: NEW }))).toEqual(WRONG);
@@ -95,7 +89,7 @@ describe('local strategy: self-service password change', () => {
 
   it('lets an expired password (maxAgeDays) be changed, after which login works', async () => {
     const dataDir = local.dataDir();
-    await startWithAda({ policy: { maxAgeDays: 90 } }, dataDir);
+    await startWithAda({ policy: { maxAgeDays: 90 } }, { dataDir });
     await local.stop();
     // Set 91 days ago: the store is the plugin's own namespace file.
     const store = PluginStore.open(join(dataDir, 'plugins', 'local.sqlite'));
@@ -108,7 +102,7 @@ describe('local strategy: self-service password change', () => {
   });
 
   it('lets a password an admin set be changed by its user (mustChangeAfterAdminSet)', async () => {
-    const p = await startWithAda({ policy: { mustChangeAfterAdminSet: true } }, undefined, 'kuid-admin');
+    const p = await startWithAda({ policy: { mustChangeAfterAdminSet: true } }, { createdBy: 'kuid-admin' });
     expect(await p.login('local', { username: 'ada', password: OLD })).toMatchObject({ kind: 'fail', message: 'password expired: it must be changed' });
     expect(await changeAda(p)).toEqual({ acknowledged: true });
     expect(await p.login('local', { username: 'ada', password: NEW })).toEqual({ kind: 'success', kuid: 'kuid-ada' });

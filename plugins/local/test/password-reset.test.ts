@@ -3,19 +3,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PluginHarness } from '@portcullis/sdk-plugin/testing';
-import type { JsonObject } from '@portcullis/sdk-plugin';
-import { localPlugin } from './local-plugin.js';
+import { ADA_PASSWORD, localPlugin } from './local-plugin.js';
 
-const OLD = 'correct horse battery staple';
+const OLD = ADA_PASSWORD;
 const NEW = 'a completely different passphrase';
 
 const local = localPlugin();
-
-async function startWithAda(config: JsonObject = {}): Promise<PluginHarness> {
-  const plugin = await local.start(config);
-  await plugin.call('local', 'create', { credentials: { username: 'ada', password: OLD }, kuid: 'kuid-ada' });
-  return plugin;
-}
+const startWithAda = local.startWithAda;
 
 const issue = async (p: PluginHarness) =>
   (await p.action('password', 'createResetToken', { args: { _id: 'kuid-ada' }, request: { userId: 'kuid-admin' } })) as { resetToken: string; expiresAt: number };

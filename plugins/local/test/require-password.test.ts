@@ -1,29 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { PluginHarness } from '@portcullis/sdk-plugin/testing';
 import type { JsonObject } from '@portcullis/sdk-plugin';
-import { localPlugin } from './local-plugin.js';
+import { ADA_PASSWORD, hostCalls, localPlugin } from './local-plugin.js';
 
 /**
  * `requirePassword`: users changing their own credentials (auth controller)
  * must prove the current password, once per change, and cannot delete them;
  * admins (security controller) are not asked. And which changes end sessions.
  */
-const OLD = 'correct horse battery staple';
+const OLD = ADA_PASSWORD;
 const NEW = 'a completely different passphrase';
 
 const local = localPlugin();
+const startWithAda = local.startWithAda;
 
 const SELF_UPDATE = { controller: 'auth', action: 'updateMyCredentials', userId: 'kuid-ada', tokenId: 'jti-ada' };
 const SELF_DELETE = { controller: 'auth', action: 'deleteMyCredentials', userId: 'kuid-ada', tokenId: 'jti-ada' };
 const ADMIN = { controller: 'security', action: 'deleteCredentials', userId: 'kuid-admin', tokenId: 'jti-admin' };
-
-async function startWithAda(config: JsonObject = {}): Promise<PluginHarness> {
-  const plugin = await local.start(config);
-  await plugin.call('local', 'create', { credentials: { username: 'ada', password: OLD }, kuid: 'kuid-ada', request: { userId: 'kuid-ada' } });
-  return plugin;
-}
-
-const count = (p: PluginHarness, hostCall: string) => p.logs().filter((line) => line.includes(`"hostCall":"${hostCall}"`)).length;
 
 /** What auth:updateMyCredentials runs: the kernel's validate (isUpdate), then update, with one request. */
 async function updateMyCredentials(p: PluginHarness, credentials: JsonObject): Promise<unknown> {
@@ -47,19 +40,19 @@ describe('requirePassword: deleting credentials', () => {
 
   it('lets an admin delete them, which ends every session of the user', async () => {
     const p = await startWithAda({ requirePassword: true });
-    const revocations = count(p, 'users.revokeTokens');
+    const revocations = hostCalls(p, 'users.revokeTokens');
     await p.call('local', 'delete', { kuid: 'kuid-ada', request: ADMIN });
     expect(await p.call('local', 'exists', { kuid: 'kuid-ada' })).toBe(false);
-    await expect.poll(() => count(p, 'users.revokeTokens')).toBe(revocations + 1);
+    await expect.poll(() => hostCalls(p, 'users.revokeTokens')).toBe(revocations + 1);
     expect(await p.login('local', { username: 'ada', password: OLD })).toMatchObject({ kind: 'fail' });
   });
 
   it('lets users delete their own credentials without requirePassword, ending their sessions too', async () => {
     const p = await startWithAda();
-    const revocations = count(p, 'users.revokeTokens');
+    const revocations = hostCalls(p, 'users.revokeTokens');
     await p.call('local', 'delete', { kuid: 'kuid-ada', request: SELF_DELETE });
     expect(await p.call('local', 'exists', { kuid: 'kuid-ada' })).toBe(false);
-    await expect.poll(() => count(p, 'users.revokeTokens')).toBe(revocations + 1);
+    await expect.poll(() => hostCalls(p, 'users.revokeTokens')).toBe(revocations + 1);
   });
 
   it('lets a user without local credentials add some (proven by another strategy): there is no password to prove', async () => {
@@ -74,29 +67,29 @@ describe('requirePassword: deleting credentials', () => {
 describe('requirePassword: one check of the current password per update', () => {
   it('runs one bcrypt compare for the current password, not one in validate and another in update', async () => {
     const p = await startWithAda({ requirePassword: true });
-    const [verifies, hashes] = [count(p, 'password.verify'), count(p, 'password.hash')];
+    const [verifies, hashes] = [hostCalls(p, 'password.verify'), hostCalls(p, 'password.hash')];
     await updateMyCredentials(p, { password: NEW, currentPassword: OLD });
-    await expect.poll(() => count(p, 'password.hash')).toBe(hashes + 1);
-    expect(count(p, 'password.verify')).toBe(verifies + 1);
+    await expect.poll(() => hostCalls(p, 'password.hash')).toBe(hashes + 1);
+    expect(hostCalls(p, 'password.verify')).toBe(verifies + 1);
     expect(await p.login('local', { username: 'ada', password: NEW })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
   });
 
   it('with a history, adds one compare per remembered password, once', async () => {
     const p = await startWithAda({ requirePassword: true, policy: { historySize: 2 } });
-    const [verifies, hashes] = [count(p, 'password.verify'), count(p, 'password.hash')];
+    const [verifies, hashes] = [hostCalls(p, 'password.verify'), hostCalls(p, 'password.hash')];
     // The current password, then the history: only the current hash so far.
     await updateMyCredentials(p, { password: NEW, currentPassword: OLD });
     // The new hash is the last host call of the checks: every compare is logged by then.
-    await expect.poll(() => count(p, 'password.hash')).toBe(hashes + 1);
-    expect(count(p, 'password.verify')).toBe(verifies + 2);
+    await expect.poll(() => hostCalls(p, 'password.hash')).toBe(hashes + 1);
+    expect(hostCalls(p, 'password.verify')).toBe(verifies + 2);
   });
 
   it('answers nothing about the new password from validate before update has proven the current one', async () => {
     const p = await startWithAda({ requirePassword: true, policy: { historySize: 1 } });
-    const verifies = count(p, 'password.verify');
+    const verifies = hostCalls(p, 'password.verify');
     // The current password offered as the new one: a history refusal here would confirm it.
     await p.call('local', 'validate', { credentials: { password: OLD }, kuid: 'kuid-ada', isUpdate: true, request: SELF_UPDATE });
-    expect(count(p, 'password.verify')).toBe(verifies);
+    expect(hostCalls(p, 'password.verify')).toBe(verifies);
     await expect(p.call('local', 'update', { credentials: { password: OLD }, kuid: 'kuid-ada', request: SELF_UPDATE })).rejects.toMatchObject({
       status: 400,
       message: 'currentPassword is required to change these credentials',
@@ -130,11 +123,11 @@ describe('requirePassword: one check of the current password per update', () => 
 describe('which updates end sessions', () => {
   it('ends the sessions on a password change, not on a username-only change', async () => {
     const p = await startWithAda({ requirePassword: true });
-    const revocations = count(p, 'users.revokeTokens');
+    const revocations = hostCalls(p, 'users.revokeTokens');
     expect(await updateMyCredentials(p, { username: 'lovelace', currentPassword: OLD })).toEqual({ username: 'lovelace', kuid: 'kuid-ada' });
     await updateMyCredentials(p, { password: NEW, currentPassword: OLD });
     // Only the password change asked for a revocation (host calls are logged in order).
-    await expect.poll(() => count(p, 'users.revokeTokens')).toBe(revocations + 1);
+    await expect.poll(() => hostCalls(p, 'users.revokeTokens')).toBe(revocations + 1);
     expect(await p.login('local', { username: 'lovelace', password: NEW })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
   });
 });
