@@ -170,7 +170,14 @@ export async function createUsers(base: string, adminJwt: string, count: number,
 
 export interface Load {
   connections: number;
-  seconds: number;
+  /** How long to run; or `amount`. */
+  seconds?: number;
+  /**
+   * How many requests to complete, spread evenly over the connections (a
+   * multiple of `connections` keeps every connection busy to the end); the
+   * rate is then `amount` over the time they took, exact to 10 ms.
+   */
+  amount?: number;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   /** A fresh body per request (e.g. the next account); none for a GET. */
@@ -185,10 +192,13 @@ export async function requestsPerSecond(url: string, load: Load): Promise<number
 /** {@link requestsPerSecond}, with the number of requests completed. */
 export async function loadRun(url: string, load: Load): Promise<{ rate: number; requests: number }> {
   const { body } = load;
+  const started = performance.now();
   const result = await autocannon({
     url,
     connections: load.connections,
-    duration: load.seconds,
+    ...(load.amount === undefined ? { duration: load.seconds ?? 10 } : { amount: load.amount }),
+    // autocannon ends a run on its next sample tick: every 10 ms, not every second, so an `amount` run's time is exact.
+    sampleInt: 10,
     method: load.method ?? 'GET',
     headers: load.headers ?? {},
     timeout: 30,
@@ -197,7 +207,8 @@ export async function loadRun(url: string, load: Load): Promise<{ rate: number; 
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts out of ${result.requests.total}`);
   }
-  return { rate: result.requests.total / result.duration, requests: result.requests.total };
+  const seconds = load.amount === undefined ? result.duration : (performance.now() - started) / 1000;
+  return { rate: result.requests.total / seconds, requests: result.requests.total };
 }
 
 export const smoke = process.argv.includes('--smoke');

@@ -9,7 +9,7 @@
  * into the kernel.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { AwakeWindow } from '@portcullis/sdk-plugin/awake-window';
+import { AwakeWindow, SLOW_HOST_METHODS } from '@portcullis/sdk-plugin/awake-window';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { PluginDescription, PluginTask, TaskOutcome } from '@portcullis/sdk-plugin/protocol';
 import { parseIsolateMessage } from './isolate-messages.js';
@@ -34,8 +34,22 @@ interface Pending {
 
 export type ChannelState = 'starting' | 'ready' | 'failed' | 'closed';
 
-/** One per kernel thread: every channel's posts keep the same event loop awake. */
-const awake = new AwakeWindow();
+/** Every open channel of this kernel thread. */
+const channels = new Set<IsolateChannel>();
+/**
+ * One per kernel thread: every channel's posts keep the same event loop
+ * awake while some call is under way (its next message is then microseconds
+ * away), but never while a plugin's bcrypt work runs: the CPU is busy with
+ * it, and polling would take from it.
+ */
+const awake = new AwakeWindow(() => {
+  let awaiting = false;
+  for (const channel of channels) {
+    if (channel.slowHostCalls > 0) return false;
+    awaiting ||= channel.load > 0;
+  }
+  return awaiting;
+});
 
 /**
  * Host calls one thread may have in flight. Far above what a strategy call
@@ -55,6 +69,7 @@ export class IsolateChannel {
   readonly #events: ChannelEvents;
   #nextId = 1;
   #hostCalls = 0;
+  #slowHostCalls = 0;
   #state: ChannelState = 'starting';
   /** Set when the kernel stops this thread on purpose; pending calls get this reason. */
   #stopReason: PluginError | null = null;
@@ -73,6 +88,7 @@ export class IsolateChannel {
     this.ready.catch(() => undefined);
     port.on('message', (message: unknown) => this.#onMessage(message));
     port.once('close', () => this.#closed());
+    channels.add(this);
   }
 
   /** 'ready' only while the thread takes new calls; a thread being stopped takes none. */
@@ -83,6 +99,11 @@ export class IsolateChannel {
   /** Calls in flight on this thread. */
   get load(): number {
     return this.#pending.size;
+  }
+
+  /** Host calls being served that take milliseconds (bcrypt). */
+  get slowHostCalls(): number {
+    return this.#slowHostCalls;
   }
 
   /** Sends a task; resolves with its outcome (an error outcome if the thread dies). */
@@ -137,12 +158,15 @@ export class IsolateChannel {
       this.#post({ type: 'reply', id, ok: false, error: busy.toWire() });
       return;
     }
+    const slow = SLOW_HOST_METHODS.has(String((message as { method?: unknown }).method));
     this.#hostCalls++;
+    if (slow) this.#slowHostCalls++;
     try {
       const reply = await this.#host.handle(message);
       if (reply !== null) this.#post(reply);
     } finally {
       this.#hostCalls--;
+      if (slow) this.#slowHostCalls--;
     }
   }
 
@@ -169,6 +193,7 @@ export class IsolateChannel {
     const expected = this.#stopReason !== null;
     const wasStarting = this.#state === 'starting';
     this.#state = 'closed';
+    channels.delete(this);
     if (wasStarting) {
       this.#settleReady(failure(this.#stopReason ?? new PluginError('plugin.runtime.unexpected_error', `${this.#plugin}: its isolate stopped during init`)));
     }

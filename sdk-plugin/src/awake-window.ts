@@ -1,6 +1,6 @@
 /**
  * Keeps a thread's event loop polling for a short while after it posts on a
- * channel, because the answer usually comes within microseconds.
+ * channel, while a quick answer is awaited.
  *
  * Why: waking an idle thread costs 60-70 µs per message on this class of
  * 2-vCPU virtual machine (the vCPU halts and must be interrupted), and a
@@ -8,12 +8,19 @@
  * here: one call with one host call took ~150 µs p50 with threads sleeping
  * between messages, ~13 µs with a 150 µs awake window on both sides.
  *
+ * Why only while an answer is awaited: polling is CPU spent on nothing. A
+ * window after a message that expects no quick answer (a result, a bcrypt
+ * request, whose answer takes 50 ms or more) cost a login about 0.5 ms of
+ * CPU over both threads, taken from the bcrypt work the machine is busy with.
+ *
  * How: while a setImmediate is pending, libuv polls with a zero timeout, so
  * the thread never sleeps yet keeps serving every other event. The window
- * costs at most WINDOW_US of CPU per burst of messages; under load the
- * threads are awake anyway and it costs nothing extra.
+ * ends WINDOW_US after the last post, or as soon as nothing is awaited.
  */
 const WINDOW_US = 150;
+
+/** Host calls whose answer takes milliseconds (bcrypt): no thread stays awake for those. */
+export const SLOW_HOST_METHODS: ReadonlySet<string> = new Set(['password.hash', 'password.verify']);
 
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
@@ -21,11 +28,19 @@ export class AwakeWindow {
   #until = 0;
   #polling = false;
   readonly #tick = (): void => {
-    if (nowUs() < this.#until) setImmediate(this.#tick);
+    if (nowUs() < this.#until && this.awaiting()) setImmediate(this.#tick);
     else this.#polling = false;
   };
 
-  /** Stays awake for the next WINDOW_US microseconds. */
+  /** `awaiting`: whether a quick answer is still expected on this thread. */
+  constructor(private readonly awaiting: () => boolean) {}
+
+  /** Whether this thread is polling now. */
+  get polling(): boolean {
+    return this.#polling;
+  }
+
+  /** Stays awake for the next WINDOW_US microseconds, or until nothing is awaited. */
   extend(): void {
     this.#until = nowUs() + WINDOW_US;
     if (this.#polling) return;

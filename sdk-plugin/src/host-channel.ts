@@ -5,7 +5,7 @@
  * it (Repository, password, users, log) through its `context`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { AwakeWindow } from './awake-window.js';
+import { AwakeWindow, SLOW_HOST_METHODS } from './awake-window.js';
 import { PluginError } from './errors.js';
 import type { HostApi, HostCall, HostLog, HostMethod, HostReply, LogLevel } from './protocol.js';
 
@@ -13,6 +13,8 @@ interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
+  /** Answered within microseconds (storage, users, ...), unlike bcrypt. */
+  quick: boolean;
 }
 
 export class HostChannel {
@@ -20,7 +22,9 @@ export class HostChannel {
   readonly #plugin: string;
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, PendingCall>();
-  readonly #awake = new AwakeWindow();
+  #quickCalls = 0;
+  // While a bcrypt call of this thread is out, the CPU is busy with bcrypt: polling would take from it.
+  readonly #awake = new AwakeWindow(() => this.#quickCalls > 0 && this.#quickCalls === this.#pending.size);
   #nextId = 1;
 
   constructor(port: MessagePort, plugin: string, timeoutMs: number) {
@@ -39,26 +43,23 @@ export class HostChannel {
     return new Promise<HostApi[M]['result']>((resolve, reject) => {
       // A kernel that stops answering must not hang the plugin forever.
       const timer = setTimeout(() => {
-        this.#pending.delete(id);
+        this.#forget(id);
         reject(new PluginError('plugin.runtime.timeout', this.#plugin, `host:${method}`, this.#timeoutMs));
       }, this.#timeoutMs);
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
+      const quick = !SLOW_HOST_METHODS.has(method);
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer, quick });
+      if (quick) this.#quickCalls++;
       try {
         this.#port.postMessage({ type: 'call', id, method, params } as HostCall);
       } catch (error) {
         // Params that cannot cross the port (a function, a class instance...).
-        this.#pending.delete(id);
+        this.#forget(id);
         clearTimeout(timer);
         reject(new PluginError('api.assert.invalid_argument', `${method} params`, `plain data (${(error as Error).message})`));
         return;
       }
-      this.#awake.extend();
+      if (quick) this.#awake.extend();
     });
-  }
-
-  /** Keeps this thread polling briefly (after it posts a result, the next task is often near). */
-  stayAwake(): void {
-    this.#awake.extend();
   }
 
   /** Sends a log line; the kernel tags it with the plugin name. */
@@ -68,11 +69,18 @@ export class HostChannel {
   }
 
   #settle(reply: HostReply): void {
-    const pending = this.#pending.get(reply.id);
+    const pending = this.#forget(reply.id);
     if (pending === undefined) return; // already timed out
-    this.#pending.delete(reply.id);
     clearTimeout(pending.timer);
     if (reply.ok) pending.resolve(reply.value);
     else pending.reject(PluginError.fromWire(reply.error));
+  }
+
+  #forget(id: number): PendingCall | undefined {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return undefined;
+    this.#pending.delete(id);
+    if (pending.quick) this.#quickCalls--;
+    return pending;
   }
 }

@@ -60,7 +60,7 @@ export default definePlugin(
       this.#context = context;
       const credentials = await context.storage.collection('credentials', { indexes: [{ field: 'username', unique: true }] });
       this.#credentials = new CredentialStore(credentials, context, this.#config);
-      const failures = await context.storage.collection('login-failures');
+      const failures = await context.storage.collection('login-failures', { indexes: [{ field: 'window' }] });
       this.#throttle = new LoginThrottle(failures, this.#config.lockout.maxFailures, this.#config.lockout.windowMinutes * 60_000);
       const resetTokens = await context.storage.collection('reset-tokens', { indexes: [{ field: 'kuid' }] });
       this.#resets = new PasswordResets(resetTokens, this.#config.resetTokenTtlSeconds * 1000);

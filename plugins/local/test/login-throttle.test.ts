@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PluginStore } from '../../../kernel/storage/plugin-store.js';
+import { tempDir } from '../../../test/helpers/fixtures.js';
+import { LoginThrottle, type FailureRecords } from '../src/login-throttle.js';
+
+/** The lockout's arithmetic and sweeping on a real namespace file, with a clock the test moves. */
+const WINDOW = 60_000;
+let store: PluginStore | undefined;
+
+afterEach(() => store?.close());
+
+function throttleAt(clock: { now: number }, maxFailures = 3) {
+  store = PluginStore.open(join(tempDir('portcullis-lockout-'), 'local.sqlite'));
+  store.declareCollection({ name: 'login-failures', indexes: [{ field: 'window', unique: false }] });
+  const namespace = store;
+  const records: FailureRecords = {
+    increment: async (id, field, by = 1, initial = {}) => namespace.increment('login-failures', id, field, by, initial),
+    delete: async (id) => namespace.delete('login-failures', id),
+    search: async (query = {}) => namespace.search('login-failures', query),
+  };
+  return { throttle: new LoginThrottle(records, maxFailures, WINDOW, () => clock.now), count: () => namespace.count('login-failures') };
+}
+
+describe('the local lockout', () => {
+  it('admits maxFailures attempts per window, then says how long until the window ends', async () => {
+    const clock = { now: 10 * WINDOW + 10_000 };
+    const { throttle } = throttleAt(clock);
+    for (let i = 0; i < 3; i++) expect(await throttle.admit('ada')).toBe(0);
+    expect(await throttle.admit('ada')).toBe(50_000);
+    expect(await throttle.admit('grace')).toBe(0);
+  });
+
+  it('starts each window at zero, with no reset to race over', async () => {
+    const clock = { now: 10 * WINDOW };
+    const { throttle } = throttleAt(clock);
+    for (let i = 0; i < 4; i++) await throttle.admit('ada');
+    expect(await throttle.admit('ada')).toBeGreaterThan(0);
+    clock.now += WINDOW;
+    const attempts = await Promise.all(Array.from({ length: 5 }, () => throttle.admit('ada')));
+    expect(attempts.filter((wait) => wait === 0)).toHaveLength(3);
+  });
+
+  it('waits at least a second, even at the very end of a window', async () => {
+    const clock = { now: 11 * WINDOW - 1 };
+    const { throttle } = throttleAt(clock, 0);
+    expect(await throttle.admit('ada')).toBe(1000);
+  });
+
+  it('clears the current window on success', async () => {
+    const clock = { now: 10 * WINDOW };
+    const { throttle } = throttleAt(clock);
+    for (let i = 0; i < 3; i++) await throttle.admit('ada');
+    await throttle.clear('ada');
+    expect(await throttle.admit('ada')).toBe(0);
+  });
+
+  it('sweeps the records of past windows, in pages, once a new window begins', async () => {
+    const clock = { now: 10 * WINDOW };
+    const { throttle, count } = throttleAt(clock);
+    // More names than one sweep page holds.
+    for (let i = 0; i < 1200; i++) await throttle.admit(`guess-${i}`);
+    await throttle.settled();
+    expect(count()).toBe(1200);
+    clock.now += WINDOW;
+    await throttle.admit('ada');
+    await throttle.settled();
+    expect(count()).toBe(1);
+  });
+});
