@@ -13,7 +13,7 @@ export class CrashBackoff {
   #crashes: number[] = [];
   #until = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = () => Date.now()) {}
 
   /** Records a crash; returns the backoff now in force, in ms (0 for none). */
   record(): number {
@@ -29,6 +29,11 @@ export class CrashBackoff {
   /** Milliseconds left before calls are let through again. */
   remaining(): number {
     return Math.max(0, this.#until - this.now());
+  }
+
+  /** Whether the plugin crashed twice or more in the last minute: each replacement now waits out a window. */
+  looping(): boolean {
+    return this.recent() >= 2;
   }
 
   /** Crashes within the last minute. */

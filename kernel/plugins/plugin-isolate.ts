@@ -32,11 +32,18 @@ export type { HostEndpoint } from './isolate-channel.js';
 export type IsolateStatus = 'starting' | 'ready' | 'failed' | 'stopped';
 
 export interface IsolateHealth {
-  status: IsolateStatus | 'restarting';
+  /**
+   * `restarting`: a crashed thread's replacement is on its way. `backing-off`:
+   * crashed twice or more in the last minute, so each replacement waits out a
+   * doubling window (crash-backoff.ts); shown until a minute passes without a crash.
+   */
+  status: IsolateStatus | 'restarting' | 'backing-off';
   /** Error id when failed (the message stays in the log). */
   error?: string;
   threads: number;
   crashesLastMinute: number;
+  /** When backing off: ms before calls are let through again (0: serving between crashes). */
+  retryInMs?: number;
 }
 
 /** Replacement threads failing init this many times in a row mark the plugin failed. */
@@ -76,6 +83,7 @@ export class PluginIsolate {
       active: () => this.#status === 'starting' || this.#status === 'ready',
       demand: () => this.#calls.waiting > 0,
       delay: () => this.#backoff.remaining(),
+      settling: () => [...this.#channels.keys()].some((id) => !this.#pool.threads.some((thread) => thread.threadId === id)),
       onStartTimeout: (stuck) => this.#onStartTimeout(stuck),
     });
     this.#calls = new CallDispatcher({
@@ -134,8 +142,9 @@ export class PluginIsolate {
     const threads = [...this.#channels.values()].filter((c) => c.state === 'ready').length;
     const crashesLastMinute = this.#backoff.recent();
     if (this.#status === 'failed') return { status: 'failed', error: this.#failure?.id, threads, crashesLastMinute };
-    const restarting = this.#status === 'ready' && (this.#backoff.remaining() > 0 || threads === 0);
-    return { status: restarting ? 'restarting' : this.#status, threads, crashesLastMinute };
+    if (this.#status !== 'ready') return { status: this.#status, threads, crashesLastMinute };
+    if (this.#backoff.looping()) return { status: 'backing-off', threads, crashesLastMinute, retryInMs: this.#backoff.remaining() };
+    return { status: threads === 0 ? 'restarting' : 'ready', threads, crashesLastMinute };
   }
 
   /** Marks the plugin failed for good and stops its threads. */
@@ -187,6 +196,7 @@ export class PluginIsolate {
       onViolation: (_c, reason) => this.#violation(new PluginError('plugin.runtime.malformed_message', this.name, reason)),
     });
     this.#channels.set(threadId, channel);
+    this.#log.debug({ threadId }, 'plugin thread started');
     this.#bootChannel(channel);
     void channel.ready.then(
       () => this.#onThreadReady(),

@@ -23,6 +23,12 @@ export interface SupplyPolicy {
   demand(): boolean;
   /** Milliseconds to wait before the next start (crash backoff). */
   delay(): number;
+  /**
+   * Whether a thread is gone whose end is not recorded yet: Piscina drops a
+   * thread that threw before its port closes, and the crash recorded then
+   * may lengthen the backoff. The close replenishes.
+   */
+  settling(): boolean;
   /** A start gave no ready thread in time; `stuck` are the threads it started, to be stopped. */
   onStartTimeout(stuck: number[]): void;
 }
@@ -59,7 +65,7 @@ export class ThreadSupply {
   /** Starts a thread now if one is wanted and none is starting. */
   start(): void {
     const pool = this.#pool;
-    if (pool === null || this.#startingFrom !== null || !this.policy.active() || pool.threads.length >= this.policy.max) return;
+    if (pool === null || this.#startingFrom !== null || !this.policy.active() || this.policy.settling() || pool.threads.length >= this.policy.max) return;
     const abort = new AbortController();
     this.#startingFrom = new Set(pool.threads.map((thread) => thread.threadId));
     this.#abort = abort;
@@ -88,12 +94,14 @@ export class ThreadSupply {
   /** Schedules a start, after the backoff, if fewer than `min` threads run or calls wait. */
   replenish(): void {
     const pool = this.#pool;
-    if (pool === null || this.#scheduled !== null || !this.policy.active()) return;
+    if (pool === null || this.#scheduled !== null || !this.policy.active() || this.policy.settling()) return;
     const threads = pool.threads.length;
     if (threads >= this.policy.min && !(this.policy.demand() && threads < this.policy.max)) return;
     this.#scheduled = setTimeout(() => {
       this.#scheduled = null;
-      this.start();
+      // A crash since this was scheduled may have lengthened the backoff: wait out the rest.
+      if (this.policy.delay() > 0) this.replenish();
+      else this.start();
     }, this.policy.delay());
   }
 

@@ -34,7 +34,7 @@ describe('a plugin thread that dies mid-call', () => {
     await expect(exists(p, 'exit')).rejects.toMatchObject({ id: 'plugin.runtime.unexpected_error' });
     // Second crash within a minute: held unavailable for 250 ms.
     await expect(exists(p, 'anyone')).rejects.toMatchObject({ id: 'plugin.runtime.unavailable', status: 503 });
-    expect(p.health().status).toBe('restarting');
+    expect(p.health()).toMatchObject({ status: 'backing-off', crashesLastMinute: 2, retryInMs: expect.any(Number) });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await expect(exists(p, 'anyone')).resolves.toBe(false);
   });

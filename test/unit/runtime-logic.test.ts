@@ -86,13 +86,16 @@ describe('CrashBackoff', () => {
     let now = 0;
     const backoff = new CrashBackoff(() => now);
     expect(backoff.record()).toBe(0);
+    expect(backoff.looping()).toBe(false);
     expect(backoff.record()).toBe(250);
+    expect(backoff.looping()).toBe(true);
     expect(backoff.record()).toBe(500);
     expect(backoff.remaining()).toBe(500);
     for (let i = 0; i < 10; i++) backoff.record();
     expect(backoff.record()).toBe(30_000);
     now += 61_000;
     expect(backoff.recent()).toBe(0);
+    expect(backoff.looping()).toBe(false);
     expect(backoff.record()).toBe(0);
   });
 });

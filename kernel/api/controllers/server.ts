@@ -28,7 +28,7 @@ export function serverActions(): Action[] {
       controller: 'server',
       action: 'healthCheck',
       http: [{ verb: 'get', path: '/_healthCheck' }],
-      summary: 'green: all serving; yellow: a plugin failed or is restarting; red: the kernel database is down (503)',
+      summary: 'green: all serving; yellow: a plugin failed, is restarting or is backing off after repeated crashes; red: the kernel database is down (503)',
       handler: (_input, services) => {
         const report = services.health();
         return new Reply(report, report.status === 'red' ? 503 : 200);
