@@ -1,16 +1,20 @@
 /**
- * Keeps a crash-looping plugin from burning the kernel's CPU: the first
- * crash in a minute costs nothing (a replacement starts at once); from the
- * second on, the plugin is held unavailable, and its replacement waits, for
- * a window that doubles with each crash (250 ms, 500 ms, ... capped at 30 s),
- * so clients get a quick 503 instead of respawn after respawn.
+ * Keeps a crash-looping plugin from burning the kernel's CPU: a crash after
+ * a crash-free minute costs nothing (a replacement starts at once); each
+ * crash less than a minute after the one before it holds the plugin
+ * unavailable, and its replacement waits, for a window that doubles (250 ms,
+ * 500 ms, ... capped at 30 s), so clients get a quick 503 instead of respawn
+ * after respawn. A plugin that never stops crashing ends up restarted every
+ * 30 s: the streak only ends with a minute free of crashes.
  */
-const WINDOW_MS = 60_000;
+const QUIET_MS = 60_000;
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
 
 export class CrashBackoff {
   #crashes: number[] = [];
+  /** Crashes in a row, each within a minute of the one before. */
+  #streak = 0;
   #until = 0;
 
   constructor(private readonly now: () => number = () => Date.now()) {}
@@ -18,10 +22,11 @@ export class CrashBackoff {
   /** Records a crash; returns the backoff now in force, in ms (0 for none). */
   record(): number {
     const at = this.now();
-    this.#crashes = this.#crashes.filter((t) => at - t < WINDOW_MS);
+    const last = this.#crashes.at(-1);
+    this.#streak = last !== undefined && at - last < QUIET_MS ? this.#streak + 1 : 1;
+    this.#crashes = this.#crashes.filter((t) => at - t < QUIET_MS);
     this.#crashes.push(at);
-    const repeats = this.#crashes.length - 1;
-    const backoff = repeats === 0 ? 0 : Math.min(FIRST_BACKOFF_MS * 2 ** (repeats - 1), MAX_BACKOFF_MS);
+    const backoff = this.#streak === 1 ? 0 : Math.min(FIRST_BACKOFF_MS * 2 ** (this.#streak - 2), MAX_BACKOFF_MS);
     this.#until = at + backoff;
     return backoff;
   }
@@ -31,14 +36,15 @@ export class CrashBackoff {
     return Math.max(0, this.#until - this.now());
   }
 
-  /** Whether the plugin crashed twice or more in the last minute: each replacement now waits out a window. */
+  /** Whether the plugin is in a streak of crashes (the last one within a minute): each replacement waits out a window. */
   looping(): boolean {
-    return this.recent() >= 2;
+    const last = this.#crashes.at(-1);
+    return this.#streak >= 2 && last !== undefined && this.now() - last < QUIET_MS;
   }
 
   /** Crashes within the last minute. */
   recent(): number {
     const at = this.now();
-    return this.#crashes.filter((t) => at - t < WINDOW_MS).length;
+    return this.#crashes.filter((t) => at - t < QUIET_MS).length;
   }
 }

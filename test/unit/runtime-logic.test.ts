@@ -98,6 +98,20 @@ describe('CrashBackoff', () => {
     expect(backoff.looping()).toBe(false);
     expect(backoff.record()).toBe(0);
   });
+
+  it('reaches the 30 s cap when every replacement crashes as its window ends (the streak outlives a minute)', () => {
+    let now = 0;
+    const backoff = new CrashBackoff(() => now);
+    let window = backoff.record();
+    for (let i = 0; i < 12; i++) {
+      now += window + 100;
+      window = backoff.record();
+    }
+    expect(window).toBe(30_000);
+    now += 30_100;
+    expect(backoff.record()).toBe(30_000);
+    expect(backoff.looping()).toBe(true);
+  });
 });
 
 describe('LogThrottle', () => {
