@@ -8,6 +8,7 @@ import { AuditLog } from '../../kernel/audit/audit-log.js';
 import { createHostEndpoint } from '../../kernel/host/host-endpoint.js';
 import { PasswordService } from '../../kernel/host/password-service.js';
 import { createLogger } from '../../kernel/log.js';
+import { CredentialLedger } from '../../kernel/security/credential-ledger.js';
 import { UserStore } from '../../kernel/security/user-store.js';
 import { TokenStore } from '../../kernel/tokens/token-store.js';
 import { openKernelDb } from '../../kernel/storage/kernel-db.js';
@@ -34,6 +35,9 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
     store,
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    ledger: new CredentialLedger(db),
+    // The plugin under test serves these strategies: users.create may enroll in them only.
+    ownsStrategy: (strategy: string) => ['own'].includes(strategy),
     profileExists: (id: string) => ['admin', 'default', 'anonymous'].includes(id),
     tokens,
     allowedProfiles: options.allowedProfiles ?? [],
