@@ -118,7 +118,7 @@ export class CredentialLedger {
 
   /** Every row of `kuid`, whatever its state. */
   rowsOf(kuid: string): HolderRow[] {
-    return this.#db.prepare<[string], HolderRow>('SELECT strategy, kuid, state FROM credential_holders WHERE kuid = ?').all(kuid);
+    return this.#db.prepare<[string], HolderRow>('SELECT strategy, kuid, state FROM credential_holders WHERE kuid = ? ORDER BY strategy').all(kuid);
   }
 
   /** Removes a row (boot: a create that did not happen, a deletion finished). */
