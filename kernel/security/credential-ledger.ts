@@ -9,16 +9,20 @@
  *
  * Each row is `held`, or marked while the kernel's call is in flight:
  * - `creating`, written BEFORE `create` is called and set to `held` after it
- *   succeeds. A crash in between leaves `creating`, which refuses logins
- *   (a verify never passes for credentials the kernel did not see created)
- *   and which boot settles by asking the plugin's `exists` (so a create that
- *   did finish is not lost: no lock-out).
+ *   succeeds, removed if the plugin refuses (4xx: nothing written). A crash
+ *   in between, or a failure that leaves it unknown whether the plugin wrote
+ *   (5xx: a timeout, a thread that died), leaves `creating`, which refuses
+ *   logins (a verify never passes for credentials the kernel did not see
+ *   created) and which boot settles by asking the plugin's `exists` (so a
+ *   create that did finish is not lost: no lock-out).
  * - `deleting`, written BEFORE `delete` is called, the row removed after it
- *   succeeds (restored if it fails). A crash in between leaves `deleting`,
- *   which refuses logins, and boot finishes the deletion.
+ *   succeeds or answers 404, restored if the plugin refuses. A crash in
+ *   between, or a 5xx, leaves `deleting`, which refuses logins (the deletion
+ *   was asked for), and boot finishes the deletion.
  * Deleting a user deletes its rows (a trigger on `users`, migration 7).
  */
 import type { Statement } from 'better-sqlite3';
+import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
 import type { KernelDb } from '../storage/kernel-db.js';
 
@@ -70,7 +74,7 @@ export class CredentialLedger {
       result = await create();
     } catch (error) {
       // A row already `held` stays: the plugin refused a second create, the first credentials are there.
-      this.#abandon.run(strategy, kuid, 'creating');
+      if (outcomeOf(error) === 'refused') this.#abandon.run(strategy, kuid, 'creating');
       throw error;
     }
     if (confirm) this.confirm(strategy, kuid);
@@ -90,8 +94,10 @@ export class CredentialLedger {
     try {
       result = await remove();
     } catch (error) {
-      // The plugin refused or failed: its credentials are presumably still there.
-      if (before !== null) this.#mark.run(before, strategy, kuid);
+      const outcome = outcomeOf(error);
+      if (outcome === 'absent') this.#remove.run(strategy, kuid);
+      // Refused: the credentials are still there.
+      else if (outcome === 'refused' && before !== null) this.#mark.run(before, strategy, kuid);
       throw error;
     }
     this.#remove.run(strategy, kuid);
@@ -150,4 +156,10 @@ export class CredentialLedger {
       this.#db.prepare('DELETE FROM credential_ledger_state WHERE strategy = ?').run(strategy);
     })();
   }
+}
+
+/** What a failed plugin call says about what it wrote: nothing (refused, 4xx), that there was nothing (404), or unknown (5xx, or not a plugin's answer). */
+function outcomeOf(error: unknown): 'refused' | 'absent' | 'unknown' {
+  if (!(error instanceof PluginError) || error.status >= 500) return 'unknown';
+  return error.status === 404 ? 'absent' : 'refused';
 }

@@ -60,7 +60,7 @@ async function undoInterruptedCreations(deps: LedgerBootDeps): Promise<void> {
     deps.tokens.apiKeys.deleteUser(kuid);
     // Its ledger rows and pending mark go with it (a trigger on users).
     deps.users.delete(kuid);
-    deps.log.warn({ kuid, strategies: rows.map((row) => row.strategy) }, 'rolled back a user creation interrupted by a crash');
+    deps.log.warn({ kuid, strategies: rows.map((row) => row.strategy) }, 'undid an unfinished user creation');
   }
 }
 

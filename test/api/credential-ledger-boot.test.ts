@@ -72,6 +72,50 @@ describe('the credential ledger at boot', () => {
     expect((await vouch(fixed, 'admin')).status).toBe(200);
   });
 
+  it('keeps refusing credentials whose create failed after writing (500) until boot asks the plugin, then lets them in', async () => {
+    const k = await start();
+    const admin = await k.firstAdmin();
+    const ivy = await k.createUser(admin, 'ivy');
+    expect((await k.call('POST', `/credentials/impostor/${ivy}/_create`, { jwt: admin, body: { writeThenFail: true } })).status).toBe(500);
+    expect(errorOf(await vouch(k, ivy))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+    const after = await restartAfter(k, '');
+    expect((await vouch(after, ivy)).status).toBe(200);
+  });
+
+  it('keeps a user pending (no login) when the rollback of its creation cannot delete credentials, and finishes at the next boot', async () => {
+    const k = await start(undefined, { impostor: { ...IMPOSTOR.impostor!, config: { failDelete: true } } });
+    const admin = await k.firstAdmin();
+    const body = { content: { profileIds: ['default'] }, credentials: { local: { username: 'jo', password: USER_PASSWORD }, impostor: { writeThenFail: true } } };
+    expect((await k.call('POST', '/users/jo/_create', { jwt: admin, body })).status).toBe(500);
+    expect((await k.call('GET', '/users/jo', { jwt: admin })).status).toBe(200);
+    expect(errorOf(await vouch(k, 'jo'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+
+    const after = await restartAfter(k, '');
+    const jwt = await after.login('admin', ADMIN_PASSWORD);
+    expect(errorOf(await after.call('GET', '/users/jo', { jwt }))).toEqual({ status: 404, id: 'security.user.not_found' });
+    expect(ledgerLines(after, 'undid an unfinished user creation')).toEqual([expect.objectContaining({ kuid: 'jo', strategies: ['impostor'] })]);
+    expect((await after.call('POST', '/users/jo/_create', { jwt, body: { ...body, credentials: { ...body.credentials, impostor: {} } } })).status).toBe(200);
+  });
+
+  it('refuses logins from a deletion that failed (500) until boot finishes it, and forgets a row the plugin has no credentials for (404)', async () => {
+    const k = await start(undefined, { impostor: { ...IMPOSTOR.impostor!, config: { failDelete: true } } });
+    const admin = await k.firstAdmin();
+    const kim = await k.createUser(admin, 'kim');
+    await k.call('POST', `/credentials/impostor/${kim}/_create`, { jwt: admin, body: {} });
+    expect((await k.call('DELETE', `/credentials/impostor/${kim}`, { jwt: admin })).status).toBe(500);
+    // It may or may not have deleted them: the deletion was asked for, no login until it is done.
+    expect(errorOf(await vouch(k, kim))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+
+    // A row for credentials the plugin does not have (as a plugin restored from an old backup would leave).
+    const after = await restartAfter(k, "INSERT INTO credential_holders VALUES ('impostor', 'admin', 'held')");
+    const jwt = await after.login('admin', ADMIN_PASSWORD);
+    expect((await after.call('GET', `/credentials/impostor/${kim}/_exists`, { jwt })).body.result).toBe(false);
+    expect(errorOf(await vouch(after, kim))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+    expect((await vouch(after, 'admin')).status).toBe(200);
+    expect(errorOf(await after.call('DELETE', '/credentials/impostor/admin', { jwt }))).toEqual({ status: 404, id: 'plugin.custom.not_found' });
+    expect(errorOf(await vouch(after, 'admin'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+  });
+
   it('marks a fresh install backfilled at once, and does not backfill again at the next boot', async () => {
     const k = await start();
     expect(ledgerLines(k, 'credential ledger backfilled')).toEqual([
@@ -108,7 +152,7 @@ describe('the credential ledger at boot', () => {
     expect(errorOf(await after.call('POST', '/_login/local', { body: { username: 'eve', password: USER_PASSWORD } }))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
     // No credentials left in either plugin: the same kuid and username are free again.
     expect((await after.call('POST', '/users/eve/_create', { jwt, body })).status).toBe(200);
-    expect(ledgerLines(after, 'rolled back a user creation interrupted by a crash')).toEqual([expect.objectContaining({ kuid: 'eve', strategies: ['impostor', 'local'] })]);
+    expect(ledgerLines(after, 'undid an unfinished user creation')).toEqual([expect.objectContaining({ kuid: 'eve', strategies: ['impostor', 'local'] })]);
   });
 
   it('settles credentials creations a crash interrupted by asking the plugin, and finishes interrupted deletions', async () => {

@@ -63,6 +63,14 @@ describe('the credential ledger', () => {
     expect((await impostorLogin({ vouchFor: kuid })).status).toBe(200);
   });
 
+  it("undoes a user creation whose create failed after writing (500): the credentials it may have written are deleted too", async () => {
+    const body = (impostor: Record<string, unknown>) => ({ content: { profileIds: ['default'] }, credentials: { local: { username: 'hal', password: ADMIN_PASSWORD }, impostor } });
+    expect(errorOf(await k.call('POST', '/users/hal/_create', { jwt: admin, body: body({ writeThenFail: true }) }))).toEqual({ status: 500, id: 'plugin.runtime.unexpected_error' });
+    expect(errorOf(await k.call('GET', '/users/hal', { jwt: admin }))).toEqual({ status: 404, id: 'security.user.not_found' });
+    // Left-over impostor credentials would make this a 500 security.credentials.database_inconsistency.
+    expect((await k.call('POST', '/users/hal/_create', { jwt: admin, body: body({}) })).status).toBe(200);
+  });
+
   it('enrolls a user the plugin creates on first login through the host, in its own strategy, in the same step', async () => {
     const first = await impostorLogin({ identity: 'github:1' });
     expect(first.status).toBe(200);

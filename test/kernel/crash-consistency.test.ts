@@ -75,7 +75,7 @@ describe('a kernel killed during a burst of writes', () => {
     const again = client(await second.listening);
     try {
       // The kill cut creations short, and boot undid them.
-      expect(second.output().match(/rolled back a user creation interrupted by a crash/g)?.length ?? 0).toBeGreaterThan(0);
+      expect(second.output().match(/undid an unfinished user creation/g)?.length ?? 0).toBeGreaterThan(0);
       const jwt = (await again('POST', '/_login/local', { body: { username: 'admin', password: PASSWORD } })).body.result.jwt as string;
       const users = (await again('POST', '/users/_search?size=1000', { jwt, body: { query: { ids: { values: created.map((c) => c.name) } } } })).body.result.hits.map((h: { _id: string }) => h._id).sort();
       const holders = (await again('POST', '/credentials/local/users/_search?size=1000', { jwt, body: { query: { usernamePrefix: 'burst-' } } })).body.result.hits.map((h: { kuid: string }) => h.kuid).sort();

@@ -173,14 +173,14 @@ export function authSessionActions(): Action[] {
  */
 function assertLoginAllowed(services: KernelServices, strategy: string, kuid: string): void {
   // get, not exists: it reads through the user cache, and warms it for the new token's first request.
+  const plugin = services.strategies.pluginOf(strategy);
   if (services.users.get(kuid) === null) {
-    services.log.warn({ strategy }, 'a strategy approved a login for a user that does not exist');
+    services.log.warn({ plugin, strategy }, 'a strategy approved a login for a user that does not exist');
     throw new PluginError('plugin.strategy.missing_user', FAILED_LOGIN);
   }
   const state = services.ledger.stateOf(strategy, kuid);
   if (state === 'held') return;
   if (state === null) {
-    const plugin = services.strategies.pluginOf(strategy);
     services.log.warn({ plugin, strategy, kuid }, `plugin "${plugin}" approved a login for a user it never enrolled in strategy "${strategy}": refused`);
     throw explained(new PluginError('plugin.strategy.missing_user', FAILED_LOGIN), 'not enrolled');
   }
