@@ -73,8 +73,8 @@ export class CredentialLedger {
     try {
       result = await create();
     } catch (error) {
-      // A row already `held` stays: the plugin refused a second create, the first credentials are there.
-      if (outcomeOf(error) === 'refused') this.#abandon.run(strategy, kuid, 'creating');
+      // Refused (4xx): nothing written. A row already `held` stays: a second create refused, the first credentials are there.
+      if (outcomeOf(error) !== 'unknown') this.#abandon.run(strategy, kuid, 'creating');
       throw error;
     }
     if (confirm) this.confirm(strategy, kuid);
