@@ -21,6 +21,7 @@ import { parsePluginsConfig } from '../kernel/config/plugins-config.js';
 import { PasswordService } from '../kernel/host/password-service.js';
 import { createLogger } from '../kernel/log.js';
 import { PluginHost } from '../kernel/plugins/plugin-host.js';
+import { CredentialLedger } from '../kernel/security/credential-ledger.js';
 import { UserStore } from '../kernel/security/user-store.js';
 import { TokenStore } from '../kernel/tokens/token-store.js';
 import { openKernelDb } from '../kernel/storage/kernel-db.js';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     profileExists: () => true,
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    ledger: new CredentialLedger(db),
     tokens: new TokenStore(db, randomBytes(32)),
     audit: new AuditLog(db, { retentionMs: 86_400_000, maxFailures: 1000, log: createLogger('warn') }),
     db,

@@ -22,6 +22,9 @@ import { createApp } from './http/app.js';
 import { TrustedProxies } from './http/client-address.js';
 import type { Logger } from './log.js';
 import { PluginHost } from './plugins/plugin-host.js';
+import { CreationJournal } from './security/creation-journal.js';
+import { CredentialLedger } from './security/credential-ledger.js';
+import { settleCredentialLedger } from './security/ledger-boot.js';
 import { RequestRate } from './security/request-rate.js';
 import { RightsStore } from './security/rights-store.js';
 import { standardProfiles, standardRoles } from './security/rights.js';
@@ -78,6 +81,8 @@ export class Kernel {
       const audit = new AuditLog(db, { retentionMs: config.auditRetentionMs, maxFailures: config.auditMaxFailures, log });
       audit.sweep();
       const users = new UserStore(db);
+      const ledger = new CredentialLedger(db);
+      const creations = new CreationJournal(db);
       const rightsStore = phase('rights', () => new RightsStore(db, { roles: standardRoles(publicActions(pluginsConfig)), profiles: standardProfiles() }, reservedProfiles(config, pluginsConfig)));
       const plugins = await phase('plugins', () =>
         PluginHost.start({
@@ -87,6 +92,7 @@ export class Kernel {
           kernelVersion: KERNEL_VERSION,
           passwords: new PasswordService(minPasswordCost),
           users,
+          ledger,
           tokens,
           profileExists: (id) => rightsStore.rights.hasProfile(id),
           audit,
@@ -95,12 +101,16 @@ export class Kernel {
         }),
       );
       started = plugins;
+      // Before listening: no login may see a creation a crash interrupted, or a strategy not yet backfilled.
+      await phase('credential ledger', () => settleCredentialLedger({ ledger, creations, users, strategies: plugins.registry, tokens, log }));
       const app = phase('routes', () => {
         const actions = routeTable(plugins.apis());
         const services: KernelServices = {
           users,
           tokens,
           strategies: plugins.registry,
+          ledger,
+          creations,
           plugins,
           get rights() {
             return rightsStore.rights;

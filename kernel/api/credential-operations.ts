@@ -15,7 +15,7 @@ import type { KernelServices } from './services.js';
 /** A strategy name as a route argument. */
 export const strategyArg = stringArg(64);
 
-/** Validates (as a creation), then creates; answers the plugin's create result. */
+/** Validates (as a creation), then creates, recorded in the credential ledger; answers the plugin's create result. */
 export function createCredentials(services: KernelServices, request: AuthenticatedRequest, strategy: string, kuid: string, credentials: JsonObject): Promise<JsonObject> {
   return validateThenWrite(services, request, 'create', { strategy, kuid, credentials });
 }
@@ -35,8 +35,10 @@ export async function validateCredentials(services: KernelServices, request: Aut
   return true;
 }
 
+/** Deletes, recorded in the credential ledger (a login in `strategy` is refused from then on). */
 export async function deleteCredentials(services: KernelServices, request: AuthenticatedRequest, strategy: string, kuid: string): Promise<{ acknowledged: true }> {
-  await services.strategies.call(strategy, 'delete', { request: pluginRequest(request), kuid, strategy });
+  const context = pluginRequest(request);
+  await services.ledger.recordDelete(strategy, kuid, () => services.strategies.call(strategy, 'delete', { request: context, kuid, strategy }));
   return { acknowledged: true };
 }
 
@@ -58,7 +60,8 @@ async function validateThenWrite(
 ): Promise<JsonObject> {
   const context = pluginRequest(request);
   await services.strategies.call(strategy, 'validate', { request: context, credentials, kuid, strategy, isUpdate: method === 'update' });
-  const written = await services.strategies.call(strategy, method, { request: context, credentials, kuid, strategy });
-  return written;
+  const write = () => services.strategies.call(strategy, method, { request: context, credentials, kuid, strategy });
+  // A creation is recorded in the credential ledger (logins in `strategy` are accepted from then on); an update changes no holder.
+  return method === 'create' ? services.ledger.recordCreate(strategy, kuid, write) : write();
 }
 

@@ -8,6 +8,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../log.js';
 import type { PluginHost } from '../plugins/plugin-host.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
+import type { CreationJournal } from '../security/creation-journal.js';
+import type { CredentialLedger } from '../security/credential-ledger.js';
 import type { Rights } from '../security/rights.js';
 import type { RightsStore } from '../security/rights-store.js';
 import type { RequestRate } from '../security/request-rate.js';
@@ -40,6 +42,10 @@ export interface KernelServices {
   /** Tokens, and API keys as `tokens.apiKeys`. */
   tokens: TokenStore;
   strategies: StrategyRegistry;
+  /** Who has credentials in which strategy (a login needs a row). */
+  ledger: CredentialLedger;
+  /** Users whose creation is in progress. */
+  creations: CreationJournal;
   plugins: PluginHost;
   /** The rights in force now (rightsStore.rights: replaced on every role or profile change). */
   readonly rights: Rights;

@@ -21,6 +21,7 @@ import {
 import type { AuditEvent } from '../audit/audit-log.js';
 import type { Logger } from '../log.js';
 import type { HostEndpoint } from '../plugins/plugin-isolate.js';
+import type { CredentialLedger } from '../security/credential-ledger.js';
 import type { UserStore } from '../security/user-store.js';
 import type { PluginStore } from '../storage/plugin-store.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
@@ -31,6 +32,10 @@ export interface HostDependencies {
   store: PluginStore;
   passwords: PasswordService;
   users: UserStore;
+  /** Where a user this plugin creates is enrolled in one of its strategies. */
+  ledger: CredentialLedger;
+  /** Whether this plugin serves `strategy` (asked at each call: strategies register after init). */
+  ownsStrategy(strategy: string): boolean;
   /** Ends a user's sessions (after a password change), keeping one token if asked. */
   tokens: { revokeUser(kuid: string, keepTokenId?: string): number };
   /** Where the users this plugin creates and the sessions it ends are recorded. */
@@ -171,8 +176,9 @@ async function serve(plugin: string, deps: HostDependencies, hashing: Concurrenc
   }
 }
 
-function createUser(plugin: string, deps: HostDependencies, params: HostCall['params'] & { profileIds?: unknown; content?: unknown; kuid?: unknown }) {
-  const { profileIds, content, kuid } = params;
+function createUser(plugin: string, deps: HostDependencies, params: HostCall['params'] & { profileIds?: unknown; content?: unknown; kuid?: unknown; strategy?: unknown }) {
+  const { profileIds, content, kuid, strategy } = params;
+  const enrollIn = enrollmentStrategy(plugin, deps, strategy);
   if (!Array.isArray(profileIds) || profileIds.length === 0 || !profileIds.every((p) => typeof p === 'string')) {
     throw new PluginError('api.assert.invalid_argument', 'profileIds', 'a non-empty array of profile ids');
   }
@@ -186,9 +192,23 @@ function createUser(plugin: string, deps: HostDependencies, params: HostCall['pa
     throw new PluginError('api.assert.invalid_argument', 'content', 'a plain JSON object');
   }
   // Size and depth are checked by the user store, for every way users are written.
-  const created = deps.users.create(kuid === null || kuid === undefined ? null : kuidOf(kuid), content as Record<string, never>, profileIds);
+  const create = () => deps.users.create(kuid === null || kuid === undefined ? null : kuidOf(kuid), content as Record<string, never>, profileIds);
+  // Only a user created here, in the same transaction: enrolling an existing user would let the plugin log in as anyone.
+  const created = enrollIn === null ? create() : deps.ledger.enrollNewUser(enrollIn, create);
   deps.audit.record({ type: 'adminChange', outcome: 'success', controller: plugin, action: 'users.create', target: created._id });
   return created;
+}
+
+/** The strategy a new user is enrolled in: none, or one this plugin serves (403 otherwise). */
+function enrollmentStrategy(plugin: string, deps: HostDependencies, strategy: unknown): string | null {
+  if (strategy === null || strategy === undefined) return null;
+  if (typeof strategy !== 'string' || strategy.length === 0 || strategy.length > 64) {
+    throw new PluginError('api.assert.invalid_argument', 'strategy', 'a strategy name of 1 to 64 characters');
+  }
+  if (!deps.ownsStrategy(strategy)) {
+    throw new PluginError('api.assert.forbidden_argument', `strategy (plugin "${plugin}" does not serve "${strategy}")`);
+  }
+  return strategy;
 }
 
 function kuidOf(kuid: unknown): string {

@@ -28,6 +28,7 @@ export interface PluginHostOptions {
   kernelVersion: string;
   passwords: PasswordService;
   users: UserStore;
+  ledger: HostDependencies['ledger'];
   tokens: HostDependencies['tokens'];
   profileExists: HostDependencies['profileExists'];
   audit: HostDependencies['audit'];
@@ -119,6 +120,8 @@ export class PluginHost {
         store,
         passwords: this.options.passwords,
         users: this.options.users,
+        ledger: this.options.ledger,
+        ownsStrategy: (strategy) => this.registry.pluginOf(strategy) === name,
         tokens: this.options.tokens,
         audit: this.options.audit,
         allowedProfiles: settings.allowedProfiles,

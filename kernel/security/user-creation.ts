@@ -1,14 +1,18 @@
 /**
  * Creating a user with credentials, all or nothing: strategies checked,
  * each plugin asked whether credentials already exist for the kuid, the
- * user created, then each strategy's credentials validated and created. On
- * any failure every credential created so far and the user are removed,
- * and the caller gets the plugin's own error.
+ * user created (marked pending: creation-journal.ts), then each strategy's
+ * credentials validated and created (recorded in the ledger), and the mark
+ * cleared. On any failure every credential created so far and the user are
+ * removed, and the caller gets the plugin's own error; after a crash, boot
+ * does the same (ledger-boot.ts).
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, RequestContext, UserRecord } from '@portcullis/sdk-plugin/protocol';
 import type { Logger } from '../log.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
+import type { CreationJournal } from './creation-journal.js';
+import type { CredentialLedger } from './credential-ledger.js';
 import type { Rights } from './rights.js';
 import { assertKuid, type UserStore } from './user-store.js';
 
@@ -30,6 +34,8 @@ export interface UserCreationDeps {
    */
   readonly rights: Rights;
   tokens: { revokeUser(kuid: string): number; apiKeys: { deleteUser(kuid: string): number } };
+  ledger: CredentialLedger;
+  creations: CreationJournal;
   log: Logger;
 }
 
@@ -56,33 +62,52 @@ export async function createUserWithCredentials(deps: UserCreationDeps, user: Ne
   guard();
   // A profile deleted during the awaits above would leave the user naming one that does not exist.
   assertProfiles(deps.rights, user.profileIds);
-  const created = users.create(user.kuid, user.content, user.profileIds);
+  const created = deps.creations.begin(() => users.create(user.kuid, user.content, user.profileIds));
   const done: string[] = [];
+  let creating: string | null = null;
   try {
     for (const [strategy, credentials] of entries) {
       await strategies.call(strategy, 'validate', { request, credentials, kuid: user.kuid, strategy, isUpdate: false });
-      await strategies.call(strategy, 'create', { request, credentials, kuid: user.kuid, strategy });
+      creating = strategy;
+      // Left `creating` (no login yet) until every strategy is done, then all `held` at once.
+      await deps.ledger.recordCreate(strategy, user.kuid, () => strategies.call(strategy, 'create', { request, credentials, kuid: user.kuid, strategy }), false);
       done.push(strategy);
+      creating = null;
     }
+    const finished = deps.creations.finish(user.kuid, () => {
+      for (const strategy of done) deps.ledger.confirm(strategy, user.kuid);
+    });
+    if (!finished) throw new PluginError('security.user.not_found', user.kuid);
   } catch (error) {
-    await rollback(deps, user.kuid, done, request);
+    // A create cut short by a timeout or a dying thread (5xx) may have written its credentials: they are deleted too.
+    const uncertain = !(error instanceof PluginError && error.status < 500);
+    await rollback(deps, user.kuid, creating !== null && uncertain ? [...done, creating] : done, request);
     throw error;
   }
   return created;
 }
 
 async function rollback(deps: UserCreationDeps, kuid: string, strategies: string[], request: RequestContext): Promise<void> {
+  let undone = true;
   for (const strategy of strategies.reverse()) {
     try {
       await deps.strategies.call(strategy, 'delete', { request, kuid, strategy });
     } catch (error) {
-      // The user goes anyway; left-over credentials are caught by the next creation's exists check.
-      deps.log.error({ strategy, kuid, error: (error as PluginError).id }, 'user creation rollback: could not delete credentials');
+      // 404: there were none (a create cut short before writing).
+      if (!(error instanceof PluginError && error.status === 404)) {
+        deps.log.error({ strategy, kuid, error: (error as PluginError).id }, 'user creation rollback: could not delete credentials; the user is kept pending (no login) for the next boot to finish');
+        undone = false;
+        continue;
+      }
     }
+    deps.ledger.forget(strategy, kuid);
   }
-  // Nobody should hold a token or API key yet; a login between creation and rollback is not impossible.
+  // Its ledger rows (`creating`) name what is left to delete; boot does it (ledger-boot.ts), or an admin's deleteUser.
+  if (!undone) return;
+  // Nobody can log in as a pending user (its ledger rows are `creating`); an admin's API key for it is possible.
   deps.tokens.revokeUser(kuid);
   deps.tokens.apiKeys.deleteUser(kuid);
+  // Its ledger rows and pending mark go with it (a trigger on users).
   deps.users.delete(kuid);
 }
 

@@ -18,6 +18,7 @@ import type { RequestContext } from '@portcullis/sdk-plugin/protocol';
 import type { Logger } from '../log.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
 import type { TokenStore } from '../tokens/token-store.js';
+import type { CredentialLedger } from './credential-ledger.js';
 import { ANONYMOUS_KUID } from './rights.js';
 import type { UserStore } from './user-store.js';
 
@@ -25,6 +26,7 @@ export interface UserDeletionDeps {
   users: UserStore;
   strategies: StrategyRegistry;
   tokens: TokenStore;
+  ledger: CredentialLedger;
   log: Logger;
 }
 
@@ -42,7 +44,7 @@ export async function deleteUsers(deps: UserDeletionDeps, kuids: readonly string
     for (const { kuid, strategies } of plans) {
       for (const strategy of strategies) {
         try {
-          await deps.strategies.call(strategy, 'delete', { request, kuid, strategy });
+          await deps.ledger.recordDelete(strategy, kuid, () => deps.strategies.call(strategy, 'delete', { request, kuid, strategy }));
         } catch (error) {
           deps.log.error({ kuid, strategy, error: (error as PluginError).id }, 'user deletion: could not delete credentials; the user is kept');
           throw error;
@@ -50,6 +52,7 @@ export async function deleteUsers(deps: UserDeletionDeps, kuids: readonly string
       }
       deps.tokens.revokeUser(kuid);
       deps.tokens.apiKeys.deleteUser(kuid);
+      // Its remaining ledger rows go with it (a trigger on users).
       deps.users.delete(kuid);
     }
   } finally {

@@ -150,6 +150,11 @@ export class UserStore {
     return [...new Set(kuids)].flatMap((kuid) => found.get(kuid) ?? []);
   }
 
+  /** Up to `limit` kuids after `after`, in kuid order: every user, page by page. */
+  idsAfter(after: string, limit: number): string[] {
+    return this.#db.prepare<[string, number], string>('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?').pluck().all(after, limit);
+  }
+
   /**
    * One page of the users matching `query.filter` (made by compileUserSearch,
    * see user-sort.ts), in its order, and how many match in all; with `scrollMs`, a cursor for the next pages (see user-scroll.ts).

@@ -84,6 +84,36 @@ const MIGRATIONS: string[] = [
    CREATE INDEX audit_by_identifier ON audit_events (identifier);
    CREATE INDEX audit_by_ip ON audit_events (ip);
    CREATE INDEX audit_by_target ON audit_events (target)`,
+  // The credential ledger (security/credential-ledger.ts): who has
+  // credentials in which strategy, as the kernel's own calls of `create` and
+  // `delete` made them; a login is refused for a user without a `held` row.
+  // `creating`/`deleting`: a call in flight, or cut short by a crash and
+  // settled at boot. The ledger state says which strategies were backfilled
+  // (an install from before the ledger) and by which plugin. Users being
+  // created (security/creation-journal.ts) are kept in pending_creations
+  // until all their credentials exist. A user's deletion takes its rows in
+  // both along, whatever path deletes it.
+  `CREATE TABLE credential_holders (
+     strategy TEXT NOT NULL,
+     kuid TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('held', 'creating', 'deleting')),
+     PRIMARY KEY (strategy, kuid)
+   );
+   CREATE INDEX credential_holders_by_kuid ON credential_holders (kuid);
+   CREATE INDEX credential_holders_unsettled ON credential_holders (state) WHERE state <> 'held';
+   CREATE TABLE credential_ledger_state (
+     strategy TEXT PRIMARY KEY,
+     plugin TEXT NOT NULL,
+     completed_at INTEGER NOT NULL
+   );
+   CREATE TABLE pending_creations (
+     kuid TEXT PRIMARY KEY,
+     started_at INTEGER NOT NULL
+   );
+   CREATE TRIGGER users_deleted_leave_ledger AFTER DELETE ON users BEGIN
+     DELETE FROM credential_holders WHERE kuid = OLD.id;
+     DELETE FROM pending_creations WHERE kuid = OLD.id;
+   END`,
 ];
 
 export function openKernelDb(file: string): KernelDb {

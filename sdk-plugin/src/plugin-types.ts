@@ -65,14 +65,28 @@ export interface PasswordService {
 
 /**
  * The limited users service: enough to create users on first login.
- * @example `const user = await context.users.create({ content: { email }, profileIds: ['default'] });`
+ * @example `const user = await context.users.create({ content: { email }, profileIds: ['default'], strategy: 'oauth' });`
  */
 export interface UsersService {
   /** @example `const user = await context.users.get(kuid)` */
   get(kuid: string): Promise<UserRecord | null>;
   exists(kuid: string): Promise<boolean>;
-  /** Profiles must be allowed by the plugin's config (`allowedProfiles`). */
-  create(user: { kuid?: string | null; content?: JsonObject; profileIds: string[] }): Promise<UserRecord>;
+  /**
+   * Creates a user. Profiles must be allowed by the plugin's config
+   * (`allowedProfiles`). `strategy`, one of this plugin's own strategies,
+   * enrolls the new user in it: the kernel accepts a `verify` naming a user
+   * only if the user holds credentials in that strategy, as recorded when the
+   * kernel called its `create`, or here. Without it, logins of the new user
+   * through this plugin are refused. An existing user cannot be enrolled.
+   * @example
+   * ```ts
+   * // In verify, on the first login of an OAuth identity:
+   * const user = await context.users.create({ content: { email }, profileIds: ['default'], strategy: 'oauth' });
+   * await this.identities.create({ kuid: user._id }, profile.id);
+   * return { kuid: user._id };
+   * ```
+   */
+  create(user: { kuid?: string | null; content?: JsonObject; profileIds: string[]; strategy?: string | null }): Promise<UserRecord>;
   /**
    * Revokes every token of a user (after a password change), at once. Pass
    * the request's `tokenId` as `keepTokenId` to keep the caller's own session

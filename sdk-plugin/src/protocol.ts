@@ -2,7 +2,8 @@
  * The one wire contract between the kernel and a plugin isolate.
  *
  * Everything that crosses the isolation boundary is declared here and
- * nowhere else; the kernel (`kernel/plugins/`) and the isolate runtime
+ * nowhere else (the storage types in protocol-storage.ts, re-exported
+ * here); the kernel (`kernel/plugins/`) and the isolate runtime
  * (`sdk-plugin/src/runtime/`) both import it. Values are structured-clone
  * data only: errors cross as {@link WireError}, never as thrown objects.
  *
@@ -19,6 +20,9 @@
  * docs/ARCHITECTURE.md, decision 3).
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { CollectionSpec, SearchQuery, SearchResult, StoredDocument } from './protocol-storage.js';
+
+export * from './protocol-storage.js';
 
 /** Bumped on any incompatible change to a message below. */
 export const PROTOCOL_VERSION = 1;
@@ -190,46 +194,6 @@ export type TaskMessage = { type: 'task'; id: number } & PluginTask;
 /** The answer to a TaskMessage with the same id. */
 export type ResultMessage = { type: 'result'; id: number } & TaskOutcome;
 
-/** A field name in a stored document: letters, digits, `_`, dotted for nesting. */
-export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,7}$/;
-/** A collection name: lower-case letters, digits, `_` and `-`, 1 to 64 characters. */
-export const COLLECTION_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
-/** Document ids: 1 to 512 characters of anything printable. */
-export const MAX_DOCUMENT_ID_LENGTH = 512;
-
-export interface IndexSpec {
-  field: string;
-  /** A unique index refuses a second document with the same value. */
-  unique?: boolean;
-}
-
-export interface CollectionSpec {
-  name: string;
-  indexes: IndexSpec[];
-}
-
-export interface StoredDocument { _id: string; _source: JsonObject }
-
-/** Equality, `in`, or a range: on `_id` or on an indexed field. */
-export type FieldCondition =
-  | JsonScalar
-  | { in: JsonScalar[] }
-  | { gt?: JsonScalar; gte?: JsonScalar; lt?: JsonScalar; lte?: JsonScalar };
-
-export interface SearchQuery {
-  /** All conditions must hold (AND). Keys are `_id` or indexed fields. */
-  where?: Record<string, FieldCondition>;
-  sort?: Array<{ field: string; order?: 'asc' | 'desc' }>;
-  from?: number;
-  size?: number;
-}
-
-export interface SearchResult {
-  hits: StoredDocument[];
-  /** Documents matching `where`, regardless of from/size. */
-  total: number;
-}
-
 export interface UserRecord {
   _id: string;
   _source: JsonObject & { profileIds: string[] };
@@ -263,8 +227,9 @@ export interface HostApi {
   'password.needsRehash': { params: { hash: string; cost?: number }; result: boolean };
   'users.get': { params: { kuid: string }; result: UserRecord | null };
   'users.exists': { params: { kuid: string }; result: boolean };
+  /** `strategy`: one of the calling plugin's own, in which the new user is enrolled (credential-ledger.ts); null: none. */
   'users.create': {
-    params: { kuid: string | null; content: JsonObject; profileIds: string[] };
+    params: { kuid: string | null; content: JsonObject; profileIds: string[]; strategy?: string | null };
     result: UserRecord;
   };
   /** Revokes every token of `kuid`, except the one with id `keepTokenId` (a RequestContext's `tokenId`). */

@@ -8,6 +8,7 @@ import { AuditLog } from '../../kernel/audit/audit-log.js';
 import { createHostEndpoint } from '../../kernel/host/host-endpoint.js';
 import { PasswordService } from '../../kernel/host/password-service.js';
 import { createLogger } from '../../kernel/log.js';
+import { CredentialLedger } from '../../kernel/security/credential-ledger.js';
 import { UserStore } from '../../kernel/security/user-store.js';
 import { TokenStore } from '../../kernel/tokens/token-store.js';
 import { openKernelDb } from '../../kernel/storage/kernel-db.js';
@@ -29,11 +30,15 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
   const log = createLogger('debug', capture);
   const tokens = new TokenStore(db, randomBytes(32));
   const audit = new AuditLog(db, { retentionMs: 86_400_000, maxFailures: 1000, log });
+  const ledger = new CredentialLedger(db);
   const endpoint = createHostEndpoint('test-plugin', {
     audit,
     store,
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    ledger,
+    // The plugin under test serves these strategies: users.create may enroll in them only.
+    ownsStrategy: (strategy: string) => ['own'].includes(strategy),
     profileExists: (id: string) => ['admin', 'default', 'anonymous'].includes(id),
     tokens,
     allowedProfiles: options.allowedProfiles ?? [],
@@ -51,7 +56,7 @@ function pairedChannel(options: { allowedProfiles?: string[]; timeoutMs?: number
     store.close();
     db.close();
   });
-  return { host: new HostChannel(port1, 'test-plugin', options.timeoutMs ?? 2000), raw: port1, capture, tokens, audit };
+  return { host: new HostChannel(port1, 'test-plugin', options.timeoutMs ?? 2000), raw: port1, capture, tokens, audit, ledger };
 }
 
 /** Sends a raw message and waits for the next reply on the port. */
@@ -134,6 +139,21 @@ describe('host channel over paired ports', () => {
     await expect(host.call('users.create', { kuid: 'kuid-ada', content: {}, profileIds: ['default'] })).rejects.toMatchObject({
       id: 'security.user.already_exists',
     });
+  });
+
+  it("enrolls a user it creates in one of the plugin's own strategies only, and only a user that call creates", async () => {
+    const { host, ledger } = pairedChannel({ allowedProfiles: ['default'] });
+    await host.call('users.create', { kuid: 'kuid-ada', content: {}, profileIds: ['default'], strategy: 'own' });
+    expect(ledger.stateOf('own', 'kuid-ada')).toBe('held');
+    await host.call('users.create', { kuid: 'kuid-bo', content: {}, profileIds: ['default'] });
+    expect(ledger.strategiesOf('kuid-bo')).toEqual([]);
+    for (const [strategy, id] of [['local', 'api.assert.forbidden_argument'], ['', 'api.assert.invalid_argument'], [42, 'api.assert.invalid_argument']] as const) {
+      await expect(host.call('users.create', { kuid: 'kuid-cy', content: {}, profileIds: ['default'], strategy: strategy as string })).rejects.toMatchObject({ id });
+    }
+    expect(await host.call('users.exists', { kuid: 'kuid-cy' })).toBe(false);
+    // An existing user: the creation fails, and with it the enrollment.
+    await expect(host.call('users.create', { kuid: 'kuid-bo', content: {}, profileIds: ['default'], strategy: 'own' })).rejects.toMatchObject({ id: 'security.user.already_exists' });
+    expect(ledger.stateOf('own', 'kuid-bo')).toBeNull();
   });
 
   it('refuses a profile the plugin may give but that does not exist (deleted since plugins.json was written)', async () => {

@@ -14,12 +14,11 @@ import { defineAction, Reply, type Action, type ApiRequest } from '../action.js'
 import { boolArg, expiresInArg, objectSchema } from '../input.js';
 import { callerOf } from '../pipeline.js';
 import { strategyArg } from '../credential-operations.js';
-import { loginRequest, pluginRequest } from '../plugin-request.js';
+import { loginRequest } from '../plugin-request.js';
 import type { ApiSettings, KernelServices } from '../services.js';
 import { explained } from '../../audit/audit-reasons.js';
 import { clearedSessionCookie, cookieIsSecure, sessionCookie } from '../../http/session-cookie.js';
 import { ANONYMOUS_KUID } from '../../security/rights.js';
-import { strategiesWithCredentials } from '../../security/user-deletion.js';
 import { isInfinite, parseExpiresIn } from '../../tokens/expires-in.js';
 import { MAX_TOKEN_LENGTH, type IssuedToken, type VerifiedToken } from '../../tokens/token-store.js';
 
@@ -46,11 +45,7 @@ export function authSessionActions(): Action[] {
         });
         switch (outcome.kind) {
           case 'success': {
-            // get, not exists: it reads through the user cache, and warms it for the new token's first request.
-            if (services.users.get(outcome.kuid) === null) {
-              services.log.warn({ strategy: args.strategy }, 'a strategy approved a login for a user that does not exist');
-              throw new PluginError('plugin.strategy.missing_user', 'wrong username or password');
-            }
+            assertLoginAllowed(services, args.strategy, outcome.kuid);
             throttle.settle(attempt, 'succeeded');
             return tokenAnswer(services.tokens.issue(outcome.kuid, ttl), args.cookieAuth, request, services.settings);
           }
@@ -141,9 +136,9 @@ export function authSessionActions(): Action[] {
       action: 'getCurrentUser',
       http: [{ verb: 'get', path: '/_me' }, { verb: 'get', path: '/users/_me', deprecated: true }],
       summary: 'The caller: `{_id, _source, strategies}`',
-      async handler({ request }, services) {
+      handler({ request }, services) {
         const { user } = request.caller;
-        const strategies = user._id === ANONYMOUS_KUID ? [] : await strategiesOf(user._id, request, services);
+        const strategies = user._id === ANONYMOUS_KUID ? [] : strategiesOf(user._id, services);
         return { _id: user._id, _source: user._source, strategies };
       },
     }),
@@ -170,6 +165,32 @@ export function authSessionActions(): Action[] {
   ];
 }
 
+/**
+ * A strategy's verify named `kuid`: the user must exist, and hold
+ * credentials in that strategy by the credential ledger, or the login gets
+ * the answer of any failed login (only the audit log has the reason). A
+ * plugin naming a user it was never given is misbehaving: its operator is told.
+ */
+function assertLoginAllowed(services: KernelServices, strategy: string, kuid: string): void {
+  // get, not exists: it reads through the user cache, and warms it for the new token's first request.
+  const plugin = services.strategies.pluginOf(strategy);
+  if (services.users.get(kuid) === null) {
+    services.log.warn({ plugin, strategy }, 'a strategy approved a login for a user that does not exist');
+    throw new PluginError('plugin.strategy.missing_user', FAILED_LOGIN);
+  }
+  const state = services.ledger.stateOf(strategy, kuid);
+  if (state === 'held') return;
+  if (state === null) {
+    services.log.warn({ plugin, strategy, kuid }, `plugin "${plugin}" approved a login for a user it never enrolled in strategy "${strategy}": refused`);
+    throw explained(new PluginError('plugin.strategy.missing_user', FAILED_LOGIN), 'not enrolled');
+  }
+  // Its credentials are being created (or deleted) by a request still running.
+  throw explained(new PluginError('plugin.strategy.missing_user', FAILED_LOGIN), `credentials ${state}`);
+}
+
+/** What a login refused by the kernel answers: the words of a wrong password, so no refusal tells more than another. */
+const FAILED_LOGIN = 'wrong username or password';
+
 /** A new token: `{_id, jwt, expiresAt, ttl}`, or in cookie mode the cookie and the same without `jwt`. */
 function tokenAnswer(token: IssuedToken, cookieAuth: boolean, request: ApiRequest, settings: ApiSettings) {
   if (!cookieAuth) return { _id: token._id, jwt: token.jwt, expiresAt: token.expiresAt, ttl: token.ttl };
@@ -183,7 +204,12 @@ function publicExpiry(token: VerifiedToken | null): number | null {
   return Number.isFinite(token.expiresAt) ? token.expiresAt : -1;
 }
 
-/** The strategies available now in which `kuid` has credentials. */
-export function strategiesOf(kuid: string, request: Parameters<typeof pluginRequest>[0], services: KernelServices): Promise<string[]> {
-  return strategiesWithCredentials(services.strategies, kuid, pluginRequest(request), services.strategies.names());
+/**
+ * The strategies available now in which `kuid` has credentials: those the
+ * credential ledger records (the ones a login can use), without asking
+ * every plugin's `exists`.
+ */
+export function strategiesOf(kuid: string, services: KernelServices): string[] {
+  const available = new Set(services.strategies.names());
+  return services.ledger.strategiesOf(kuid).filter((strategy) => available.has(strategy));
 }

@@ -150,10 +150,10 @@ function readActions(): Action[] {
       http: [{ verb: 'get', path: '/users/:_id/_strategies' }],
       summary: 'The strategies in which a user has credentials: `{strategies, total}`',
       args: kuidArgs,
-      async handler({ args, request }, services) {
+      handler({ args }, services) {
         if (args._id === ANONYMOUS_KUID) return { strategies: [], total: 0 };
         existingUser(services, args._id);
-        const strategies = await strategiesOf(args._id, request, services);
+        const strategies = strategiesOf(args._id, services);
         return { strategies, total: strategies.length };
       },
     }),

@@ -23,7 +23,7 @@ export function buildPluginContext(boot: IsolateBootData, host: HostChannel): Pl
       get: (kuid) => host.call('users.get', { kuid }),
       exists: (kuid) => host.call('users.exists', { kuid }),
       create: (user) =>
-        host.call('users.create', { kuid: user.kuid ?? null, content: user.content ?? {}, profileIds: user.profileIds }),
+        host.call('users.create', { kuid: user.kuid ?? null, content: user.content ?? {}, profileIds: user.profileIds, strategy: user.strategy ?? null }),
       revokeTokens: async (kuid, keepTokenId) => {
         await host.call('users.revokeTokens', { kuid, keepTokenId: keepTokenId ?? null });
       },

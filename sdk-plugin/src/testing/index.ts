@@ -22,6 +22,7 @@ import { parsePluginsConfig, type PluginSettings } from '../../../kernel/config/
 import { PasswordService } from '../../../kernel/host/password-service.js';
 import { createLogger } from '../../../kernel/log.js';
 import { PluginHost, type PluginHealth } from '../../../kernel/plugins/plugin-host.js';
+import { CredentialLedger } from '../../../kernel/security/credential-ledger.js';
 import { UserStore } from '../../../kernel/security/user-store.js';
 import { TokenStore } from '../../../kernel/tokens/token-store.js';
 import { openKernelDb } from '../../../kernel/storage/kernel-db.js';
@@ -83,6 +84,8 @@ export async function startPluginHarness(options: PluginHarnessOptions): Promise
     // Cost 4 keeps tests fast; production refuses below 10.
     passwords: new PasswordService(4),
     users: new UserStore(db),
+    // Where `users.create` with `strategy` enrolls the new user, as in the kernel.
+    ledger: new CredentialLedger(db),
     tokens: new TokenStore(db, randomBytes(32)),
     // The harness has no roles or profiles to edit: the plugin's allowedProfiles are the whole check.
     profileExists: () => true,

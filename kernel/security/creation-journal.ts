@@ -1,0 +1,52 @@
+/**
+ * Users whose creation has not finished: the user row and its mark in
+ * `pending_creations` are written in one transaction, and the mark is
+ * cleared, in one transaction with the ledger rows turning `held`, once
+ * every credential exists. A crash in between (SIGKILL, power loss) leaves
+ * the mark: boot (ledger-boot.ts) deletes the credentials the ledger says
+ * were being created and the user, so a user either exists with all its
+ * credentials or not at all. Meanwhile the user's ledger rows are
+ * `creating`: nobody can log in as it.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
+import type { KernelDb } from '../storage/kernel-db.js';
+
+export class CreationJournal {
+  readonly #db: KernelDb;
+  readonly #begin: Statement<[string, number]>;
+  readonly #end: Statement<[string]>;
+
+  constructor(db: KernelDb) {
+    this.#db = db;
+    this.#begin = db.prepare('INSERT INTO pending_creations (kuid, started_at) VALUES (?, ?)');
+    this.#end = db.prepare('DELETE FROM pending_creations WHERE kuid = ?');
+  }
+
+  /** Runs `create` (the user store's insert) and marks the user pending, in one transaction. */
+  begin(create: () => UserRecord): UserRecord {
+    return this.#db.transaction(() => {
+      const user = create();
+      this.#begin.run(user._id, Date.now());
+      return user;
+    })();
+  }
+
+  /**
+   * Clears the mark and runs `confirm` (the ledger rows turned `held`) in one
+   * transaction. False, with nothing done, if the mark was already gone: the
+   * user was deleted while its credentials were being created.
+   */
+  finish(kuid: string, confirm: () => void): boolean {
+    return this.#db.transaction(() => {
+      if (this.#end.run(kuid).changes === 0) return false;
+      confirm();
+      return true;
+    })();
+  }
+
+  /** Users whose creation a crash interrupted (at boot: none is in flight). */
+  pending(): string[] {
+    return this.#db.prepare<[], string>('SELECT kuid FROM pending_creations ORDER BY started_at').pluck().all();
+  }
+}

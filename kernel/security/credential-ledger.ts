@@ -1,0 +1,165 @@
+/**
+ * The credential ledger: which users have credentials in which strategy,
+ * as the kernel knows it from its own calls of the strategy's `create` and
+ * `delete`. A login is accepted only for a user the ledger says holds
+ * credentials in that strategy, so a plugin that vouches for a user it was
+ * never given (a compromised one naming an admin) is refused. Plugins that
+ * create users on first login enroll them through the host (`users.create`
+ * with `strategy`).
+ *
+ * Each row is `held`, or marked while the kernel's call is in flight:
+ * - `creating`, written BEFORE `create` is called and set to `held` after it
+ *   succeeds, removed if the plugin refuses (4xx: nothing written). A crash
+ *   in between, or a failure that leaves it unknown whether the plugin wrote
+ *   (5xx: a timeout, a thread that died), leaves `creating`, which refuses
+ *   logins (a verify never passes for credentials the kernel did not see
+ *   created) and which boot settles by asking the plugin's `exists` (so a
+ *   create that did finish is not lost: no lock-out).
+ * - `deleting`, written BEFORE `delete` is called, the row removed after it
+ *   succeeds or answers 404, restored if the plugin refuses. A crash in
+ *   between, or a 5xx, leaves `deleting`, which refuses logins (the deletion
+ *   was asked for), and boot finishes the deletion.
+ * Deleting a user deletes its rows (a trigger on `users`, migration 7).
+ */
+import type { Statement } from 'better-sqlite3';
+import { PluginError } from '@portcullis/sdk-plugin/errors';
+import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
+import type { KernelDb } from '../storage/kernel-db.js';
+
+export type HolderState = 'held' | 'creating' | 'deleting';
+export interface HolderRow { strategy: string; kuid: string; state: HolderState }
+
+export class CredentialLedger {
+  readonly #db: KernelDb;
+  readonly #state: Statement<[string, string], HolderState>;
+  readonly #held: Statement<[string], string>;
+  readonly #intend: Statement<[string, string]>;
+  readonly #confirm: Statement<[string, string, string]>;
+  readonly #mark: Statement<[HolderState, string, string]>;
+  readonly #remove: Statement<[string, string]>;
+  readonly #abandon: Statement<[string, string, HolderState]>;
+  readonly #insertHeld: Statement<[string, string]>;
+
+  constructor(db: KernelDb) {
+    this.#db = db;
+    this.#state = db.prepare<[string, string], HolderState>('SELECT state FROM credential_holders WHERE strategy = ? AND kuid = ?').pluck();
+    this.#held = db.prepare<[string], string>("SELECT strategy FROM credential_holders WHERE kuid = ? AND state = 'held' ORDER BY strategy").pluck();
+    this.#intend = db.prepare("INSERT OR IGNORE INTO credential_holders (strategy, kuid, state) VALUES (?, ?, 'creating')");
+    // Only while the user exists: a user deleted during the call must not come back as a holder.
+    this.#confirm = db.prepare(
+      "INSERT INTO credential_holders (strategy, kuid, state) SELECT ?, ?, 'held' WHERE EXISTS (SELECT 1 FROM users WHERE id = ?) " +
+        "ON CONFLICT (strategy, kuid) DO UPDATE SET state = 'held'",
+    );
+    this.#mark = db.prepare('UPDATE credential_holders SET state = ? WHERE strategy = ? AND kuid = ?');
+    this.#remove = db.prepare('DELETE FROM credential_holders WHERE strategy = ? AND kuid = ?');
+    this.#abandon = db.prepare('DELETE FROM credential_holders WHERE strategy = ? AND kuid = ? AND state = ?');
+    this.#insertHeld = db.prepare("INSERT OR IGNORE INTO credential_holders (strategy, kuid, state) VALUES (?, ?, 'held')");
+  }
+
+  /** The row's state, or null: only `held` lets a login through. */
+  stateOf(strategy: string, kuid: string): HolderState | null {
+    return this.#state.get(strategy, kuid) ?? null;
+  }
+
+  /** The strategies in which `kuid` holds credentials. */
+  strategiesOf(kuid: string): string[] {
+    return this.#held.all(kuid);
+  }
+
+  /** Runs the kernel's call of `create`, recorded as above; `confirm: false` leaves the row `creating` (a user creation confirms all at once). */
+  async recordCreate<T>(strategy: string, kuid: string, create: () => Promise<T>, confirm = true): Promise<T> {
+    this.#intend.run(strategy, kuid);
+    let result: T;
+    try {
+      result = await create();
+    } catch (error) {
+      // Refused (4xx): nothing written. A row already `held` stays: a second create refused, the first credentials are there.
+      if (outcomeOf(error) !== 'unknown') this.#abandon.run(strategy, kuid, 'creating');
+      throw error;
+    }
+    if (confirm) this.confirm(strategy, kuid);
+    return result;
+  }
+
+  /** Marks `kuid` a holder in `strategy`, if the user still exists. */
+  confirm(strategy: string, kuid: string): void {
+    this.#confirm.run(strategy, kuid, kuid);
+  }
+
+  /** Runs the kernel's call of `delete`, recorded as above. */
+  async recordDelete<T>(strategy: string, kuid: string, remove: () => Promise<T>): Promise<T> {
+    const before = this.stateOf(strategy, kuid);
+    if (before !== null) this.#mark.run('deleting', strategy, kuid);
+    let result: T;
+    try {
+      result = await remove();
+    } catch (error) {
+      const outcome = outcomeOf(error);
+      if (outcome === 'absent') this.#remove.run(strategy, kuid);
+      // Refused: the credentials are still there.
+      else if (outcome === 'refused' && before !== null) this.#mark.run(before, strategy, kuid);
+      throw error;
+    }
+    this.#remove.run(strategy, kuid);
+    return result;
+  }
+
+  /**
+   * Creates a user (`create`, the user store's insert) enrolled in
+   * `strategy`, in one transaction: the host's `users.create` for plugins
+   * that create users on first login. Only a new user can be enrolled this way.
+   */
+  enrollNewUser(strategy: string, create: () => UserRecord): UserRecord {
+    return this.#db.transaction(() => {
+      const user = create();
+      this.#insertHeld.run(strategy, user._id);
+      return user;
+    })();
+  }
+
+  /** Rows left `creating` or `deleting` (by a crash), for boot to settle. */
+  unsettled(): HolderRow[] {
+    return this.#db.prepare<[], HolderRow>("SELECT strategy, kuid, state FROM credential_holders WHERE state <> 'held'").all();
+  }
+
+  /** Every row of `kuid`, whatever its state. */
+  rowsOf(kuid: string): HolderRow[] {
+    return this.#db.prepare<[string], HolderRow>('SELECT strategy, kuid, state FROM credential_holders WHERE kuid = ? ORDER BY strategy').all(kuid);
+  }
+
+  /** Removes a row (boot: a create that did not happen, a deletion finished). */
+  forget(strategy: string, kuid: string): void {
+    this.#remove.run(strategy, kuid);
+  }
+
+  /** Records `kuids` as holders in `strategy` (the backfill), in one transaction. */
+  addHolders(strategy: string, kuids: readonly string[]): void {
+    this.#db.transaction(() => {
+      for (const kuid of kuids) this.#insertHeld.run(strategy, kuid);
+    })();
+  }
+
+  /** The plugin whose `exists` filled the ledger for `strategy`, or null if not done yet. */
+  backfilledBy(strategy: string): string | null {
+    return this.#db.prepare<[string], string>('SELECT plugin FROM credential_ledger_state WHERE strategy = ?').pluck().get(strategy) ?? null;
+  }
+
+  /** Records that every user was asked about `strategy`, of `plugin`. */
+  markBackfilled(strategy: string, plugin: string): void {
+    this.#db.prepare('INSERT OR REPLACE INTO credential_ledger_state (strategy, plugin, completed_at) VALUES (?, ?, ?)').run(strategy, plugin, Date.now());
+  }
+
+  /** Forgets every row of `strategy` and its backfill: another plugin now serves it, and its answers alone count. */
+  resetStrategy(strategy: string): void {
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM credential_holders WHERE strategy = ?').run(strategy);
+      this.#db.prepare('DELETE FROM credential_ledger_state WHERE strategy = ?').run(strategy);
+    })();
+  }
+}
+
+/** What a failed plugin call says about what it wrote: nothing (refused, 4xx), that there was nothing (404), or unknown (5xx, or not a plugin's answer). */
+function outcomeOf(error: unknown): 'refused' | 'absent' | 'unknown' {
+  if (!(error instanceof PluginError) || error.status >= 500) return 'unknown';
+  return error.status === 404 ? 'absent' : 'refused';
+}
