@@ -22,6 +22,8 @@ export interface TestKernel {
   kernel: Kernel;
   dataDir: string;
   pluginsDir: string;
+  /** The plugins.json this kernel read. */
+  pluginsConfig: string;
   logs(): string[];
   /** A request through the real hono app; the body parsed as JSON. */
   request(path: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }>;
@@ -59,6 +61,7 @@ export async function startTestKernel(
     kernel,
     dataDir,
     pluginsDir,
+    pluginsConfig,
     logs: () => capture.lines(),
     async request(path, init) {
       const response = await kernel.app.request(path, init);

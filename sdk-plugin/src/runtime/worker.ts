@@ -24,7 +24,7 @@ import { hardenProcess } from './harden.js';
 import { loadPlugin } from './load-plugin.js';
 import { routeOutputToHostLog } from './plugin-output.js';
 
-hardenProcess();
+await hardenProcess();
 
 const boot = workerData as IsolateBootData;
 const channel = new MessageChannel();
