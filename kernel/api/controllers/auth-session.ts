@@ -172,8 +172,8 @@ export function authSessionActions(): Action[] {
  * plugin naming a user it was never given is misbehaving: its operator is told.
  */
 function assertLoginAllowed(services: KernelServices, strategy: string, kuid: string): void {
-  // get, not exists: it reads through the user cache, and warms it for the new token's first request.
   const plugin = services.strategies.pluginOf(strategy);
+  // get, not exists: it reads through the user cache, and warms it for the new token's first request.
   if (services.users.get(kuid) === null) {
     services.log.warn({ plugin, strategy }, 'a strategy approved a login for a user that does not exist');
     throw new PluginError('plugin.strategy.missing_user', FAILED_LOGIN);
