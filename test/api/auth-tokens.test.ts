@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../kernel/security/user-store.js';
 import { openKernelDb } from '../../kernel/storage/kernel-db.js';
 import { startApiKernel, USER_PASSWORD, type ApiKernel } from '../helpers/api-kernel.js';
-import { b64, claimsOf, partsOf, waitPast } from '../helpers/jwt.js';
+import { claimsOf, waitPast } from '../helpers/jwt.js';
 
 describe('tokens through the API: checkToken, refreshToken, bad tokens', () => {
   let k: ApiKernel;
@@ -53,29 +52,6 @@ describe('tokens through the API: checkToken, refreshToken, bad tokens', () => {
       expect(result.state).toMatch(/revoked/);
     });
 
-    it('forged tokens (tampered payload, alg none, another secret, garbage): {valid: false, state}', async () => {
-      const genuine = await k.login('alice');
-      const [header, , signature] = partsOf(genuine);
-      const claims = claimsOf(genuine);
-      const forged = [
-        `kauth-${header}.${b64({ ...claims, _id: 'admin' })}.${signature}`,
-        `kauth-${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, _id: 'admin' })}.`,
-        `kauth-${jwt.sign({ ...claims, _id: 'admin' }, randomBytes(32), { algorithm: 'HS256' })}`,
-        `kauth-${jwt.sign(claims, k.kernel.secret.key, { algorithm: 'HS512' })}`,
-        genuine.slice('kauth-'.length),
-        'kauth-garbage',
-        'x'.repeat(2000),
-      ];
-      for (const token of forged) {
-        const result = await checkToken(token);
-        expect(result.valid).toBe(false);
-        expect(result.state).toMatch(/^Invalid token/);
-        expect(JSON.stringify(result)).not.toContain(k.kernel.secret.key.toString('base64'));
-      }
-      // The genuine one is untouched by all that.
-      expect((await checkToken(genuine)).valid).toBe(true);
-    });
-
     it('a token whose user row is gone (its token rows left, found at the next start): {valid: false}, and 401', async () => {
       // The user store caches users and sees only its own writes, so the row goes while no kernel runs.
       const other = await startApiKernel();
@@ -103,15 +79,6 @@ describe('tokens through the API: checkToken, refreshToken, bad tokens', () => {
         await restarted.stop();
       }
     });
-  });
-
-  it('a token of a user deleted through security:deleteUser is 401 security.token.invalid', async () => {
-    await k.createUser(admin, 'dave', USER_PASSWORD, 'dave');
-    const token = await k.login('dave');
-    expect((await k.call('DELETE', '/users/dave', { jwt: admin })).status).toBe(200);
-    const me = await k.call('GET', '/_me', { jwt: token });
-    expect([me.status, me.body.error?.id]).toEqual([401, 'security.token.invalid']);
-    expect((await checkToken(token)).valid).toBe(false);
   });
 
   describe('a bad Authorization header', () => {

@@ -49,14 +49,14 @@ export function preparePlugins(plugins: Record<string, FixturePlugin>, pluginsDi
 
 export async function startTestKernel(
   plugins: Record<string, FixturePlugin>,
-  /** `config`: kernel settings over the test defaults (e.g. a small `maxRequestBytes`). */
+  /** `config`: kernel settings over the test defaults (e.g. a small `maxRequestBytes`; `logLevel: 'trace'` to see host calls). */
   options: { dataDir?: string; pluginsDir?: string; config?: Partial<KernelConfig> } = {},
 ): Promise<TestKernel> {
   const dataDir = options.dataDir ?? tempDir('portcullis-data-');
   const { pluginsDir, pluginsConfig } = preparePlugins(plugins, options.pluginsDir);
   const config: KernelConfig = { ...loadKernelConfig({}), port: 0, dataDir, pluginsConfig, pluginsDir, logLevel: 'debug', ...options.config };
   const capture = new LogCapture();
-  const kernel = await Kernel.start({ config, log: createLogger('debug', capture), minPasswordCost: 4 });
+  const kernel = await Kernel.start({ config, log: createLogger(config.logLevel, capture), minPasswordCost: 4 });
   return {
     kernel,
     dataDir,
