@@ -4,7 +4,6 @@
  * and Kuzzle's envelope on every answer, errors and 404s included.
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { JsonObject, JsonValue } from '@portcullis/sdk-plugin/protocol';
@@ -14,6 +13,7 @@ import type { KernelServices } from '../api/services.js';
 import type { TrustedProxies } from './client-address.js';
 import { bareMeta, EnvelopeWriter, type CorsOrigins, type RequestMeta } from './envelope.js';
 import { FixedPathRouter } from './fixed-path-router.js';
+import { bodyReader } from './request-body.js';
 import { jsonBody, queryArgs, requestBasics, volatileOf, type RequestBasics } from './request-parser.js';
 import { orderedRoutes } from './route-order.js';
 
@@ -32,71 +32,69 @@ export function createApp(actions: readonly Action[], services: KernelServices, 
   const proxies = settings.trustedProxies;
   // Before the body limit: a preflight's answer never depends on its body. Other answers get their CORS headers from `out`.
   app.on('OPTIONS', '*', preflight(settings.corsOrigins));
-  const limit = bodyLimit({
-    maxSize: settings.maxRequestBytes,
-    onError: (c) => out.failure(c, bareMeta(), new PluginError('network.http.request_too_large')),
-  });
-  // The limit runs before the routes that take a body, and before a 404 to anything but a GET or HEAD
-  // (notFound below). Not as a middleware of every path: GET and HEAD carry no body (@hono/node-server
-  // drops one), and a GET route with no middleware at all takes hono's one-handler path, without
-  // compose(): an authenticated GET went from 23.5 to 21.7 µs of CPU (bench/authreq).
+  const readBody = bodyReader(settings.maxRequestBytes);
+  // Every answer but a GET's or HEAD's reads the whole body first (@hono/node-server drops theirs):
+  // one over the limit is a 413 before anything else is looked at, an unknown URL's too.
+  const withBody =
+    (handler: (c: Context, body: string) => Response | Promise<Response>) =>
+    (c: Context): Promise<Response> =>
+      readBody(c).then(
+        (body) => handler(c, body),
+        (error: unknown) => out.failure(c, bareMeta(), error),
+      );
+  // A GET route has no middleware at all: it takes hono's one-handler path, without compose(), and
+  // runs without a promise (see serve()): an authenticated GET went from 23.5 to 18.9 µs of CPU (bench/authreq).
   for (const { action, route } of orderedRoutes(actions)) {
     const handler = routeHandler(action, route.path, services, out, proxies);
-    if (route.verb === 'get') app.get(route.path, handler);
-    else app.on(route.verb.toUpperCase(), route.path, limit, handler);
+    if (route.verb === 'get') app.get(route.path, (c) => handler(c, null));
+    else app.on(route.verb.toUpperCase(), route.path, withBody(handler));
   }
 
   const byName = new Map(actions.map((action) => [`${action.controller}:${action.action}`, action]));
   const controllers = new Set(actions.map((action) => action.controller));
-  app.post('/_query', limit, async (c) => {
-    const meta = bareMeta();
-    try {
-      const query = (await jsonBody(c)) ?? {};
-      const { controller, action: name } = query;
-      if (typeof controller !== 'string' || !controllers.has(controller)) throw new PluginError('api.process.controller_not_found', String(controller).slice(0, 100));
-      const action = byName.get(`${controller}:${String(name)}`);
-      if (action === undefined) throw new PluginError('api.process.action_not_found', controller, String(name).slice(0, 100));
-      return serve(c, services, out, proxies, action, (basics) => queryRequest(basics, action, query));
-    } catch (error) {
-      return out.failure(c, meta, error);
-    }
-  });
+  app.post(
+    '/_query',
+    withBody((c, body) => {
+      const meta = bareMeta();
+      try {
+        const query = jsonBody(c, body) ?? {};
+        const { controller, action: name } = query;
+        if (typeof controller !== 'string' || !controllers.has(controller)) throw new PluginError('api.process.controller_not_found', String(controller).slice(0, 100));
+        const action = byName.get(`${controller}:${String(name)}`);
+        if (action === undefined) throw new PluginError('api.process.action_not_found', controller, String(name).slice(0, 100));
+        return serve(c, services, out, proxies, action, (basics) => queryRequest(basics, action, query));
+      } catch (error) {
+        return out.failure(c, meta, error);
+      }
+    }),
+  );
 
-  app.notFound(async (c) => {
-    const notFound = () => out.failure(c, bareMeta(), new PluginError('network.http.url_not_found', c.req.path.slice(0, 200)));
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return notFound();
-    // As when the limit was a middleware of every path: an oversized body to an unknown URL is a 413.
-    let answer: Response | undefined;
-    const tooLarge = await limit(c, async () => {
-      answer = notFound();
-    });
-    return tooLarge ?? answer ?? notFound();
-  });
+  const notFound = (c: Context) => out.failure(c, bareMeta(), new PluginError('network.http.url_not_found', c.req.path.slice(0, 200)));
+  const notFoundWithBody = withBody(notFound);
+  app.notFound((c) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? notFound(c) : notFoundWithBody(c)));
   app.onError((error, c) => out.failure(c, bareMeta(), error));
   return app;
 }
 
-/** One route of an action: its request is the path's parameters, the query string and the body. */
+/** One route of an action: its request is the path's parameters, the query string and the body (null for a GET). */
 function routeHandler(
   action: Action,
   path: string,
   services: KernelServices,
   out: EnvelopeWriter,
   proxies: TrustedProxies | null,
-): (c: Context) => Response | Promise<Response> {
+): (c: Context, body: string | null) => Response | Promise<Response> {
   // Path parameters are read only where the path has some.
   const args = path.includes('/:') ? (c: Context) => ({ ...queryArgs(c), ...c.req.param() }) : queryArgs;
-  return (c) =>
-    serve(c, services, out, proxies, action, (basics) => {
-      const complete = (body: JsonObject | null) => Object.assign(basics, { controller: action.controller, action: action.action, args: args(c), body });
-      const body = jsonBody(c);
-      return body instanceof Promise ? body.then(complete) : complete(body);
-    });
+  return (c, body) =>
+    serve(c, services, out, proxies, action, (basics) =>
+      Object.assign(basics, { controller: action.controller, action: action.action, args: args(c), body: body === null ? null : jsonBody(c, body) }),
+    );
 }
 
 /**
  * Parses, runs the pipeline, and answers with the envelope, whatever happens.
- * Without a promise unless the body or the handler needs one: given a
+ * Without a promise unless the handler needs one: given a
  * Response rather than a promise, hono and @hono/node-server write it in the
  * same tick, with no promise or microtask of their own; an authenticated GET
  * went from 21.0 to 18.9 µs of CPU (bench/authreq).
@@ -107,7 +105,7 @@ function serve(
   out: EnvelopeWriter,
   proxies: TrustedProxies | null,
   action: Action,
-  parse: (basics: RequestBasics) => ApiRequest | Promise<ApiRequest>,
+  parse: (basics: RequestBasics) => ApiRequest,
 ): Response | Promise<Response> {
   const basics = requestBasics(c, proxies);
   // Not bareMeta(): its fresh id would be thrown away.
@@ -116,8 +114,7 @@ function serve(
   const fail = (error: unknown) => out.failure(c, meta, error);
   try {
     meta.volatile = volatileOf(c);
-    const request = parse(basics);
-    const result = request instanceof Promise ? request.then((parsed) => execute(action, parsed, services)) : execute(action, request, services);
+    const result = execute(action, parse(basics), services);
     // Any thenable, as `await` took one; answer() inside the catch, as it was inside the try.
     return isThenable(result) ? Promise.resolve(result).then(answer).catch(fail) : answer(result);
   } catch (error) {

@@ -141,19 +141,12 @@ export function queryArgs(c: Context): Record<string, JsonValue> {
 }
 
 /**
- * The body as a JSON object, or null when empty. A body must be declared
- * `application/json`: it keeps other content types out, and with them
- * cross-site form posts that a browser sends without a CORS preflight.
+ * The body (read by request-body.ts) as a JSON object, or null when empty. A
+ * body must be declared `application/json`: it keeps other content types
+ * out, and with them cross-site form posts that a browser sends without a
+ * CORS preflight.
  */
-export function jsonBody(c: Context): JsonObject | null | Promise<JsonObject | null> {
-  // @hono/node-server drops a GET or HEAD body; reading it would build a full undici Request for nothing.
-  // And null at once, not a promise of it: a GET runs without any promise (see serve() in app.ts).
-  if (c.req.method === 'GET' || c.req.method === 'HEAD') return null;
-  return readJsonBody(c);
-}
-
-async function readJsonBody(c: Context): Promise<JsonObject | null> {
-  const text = await c.req.text();
+export function jsonBody(c: Context, text: string): JsonObject | null {
   if (text.trim() === '') return null;
   const type = header(c, 'content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) throw new PluginError('network.http.unsupported_content', type.slice(0, 100));

@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
+import { ADMIN_PASSWORD, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
 
 const ALLOWED = 'https://app.example';
 
@@ -118,6 +118,18 @@ describe('HTTP answers on the wire, CORS origins *', () => {
     expect((await send(port, 'PROPFIND', '/_now', [])).status).toBe(404);
     const body = { username: 'x'.repeat(2000) };
     expect((await send(port, 'POST', '/_login/local', json(body), JSON.stringify(body))).status).toBe(413);
+  });
+
+  it('reads a body sent in chunks (node request read directly): a login in three chunks works, one past the limit is 413', async () => {
+    const login = JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD });
+    const parts = [login.slice(0, 5), login.slice(5, 20), login.slice(20)];
+    const chunked = parts.map((part) => `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`).join('') + '0\r\n\r\n';
+    const ok = await send(port, 'POST', '/_login/local', [['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], chunked);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).result.jwt).toMatch(/^kauth-/);
+    const big = JSON.stringify({ username: 'x'.repeat(2000) });
+    const tooBig = await send(port, 'POST', '/_login/local', [['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], `${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`);
+    expect(tooBig.status).toBe(413);
   });
 });
 

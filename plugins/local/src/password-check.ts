@@ -54,11 +54,9 @@ export class PasswordCheck {
    */
   async login(username: unknown, password: unknown): Promise<ProvenCredentials | FailedCheck> {
     const name = this.#loginName(username);
-    if (name !== null) {
-      const wait = await this.throttle.admit(name);
-      if (wait > 0) throw new TooManyRequestsError(`too many failed logins for this account: retry in ${Math.ceil(wait / 1000)} s`);
-    }
-    const stored = name === null ? null : await this.credentials.byUsername(name);
+    // Both at once: two host calls whose answers come back together wake this thread once.
+    const [wait, stored] = name === null ? [0, null] : await Promise.all([this.throttle.admit(name), this.credentials.byUsername(name)]);
+    if (wait > 0) throw new TooManyRequestsError(`too many failed logins for this account: retry in ${Math.ceil(wait / 1000)} s`);
     const candidate = typeof password === 'string' ? password.normalize('NFKC') : '';
     const usable = candidate.length > 0 && candidate.length <= MAX_PASSWORD;
     // Exactly one bcrypt compare on every path (malformed input included):
