@@ -8,14 +8,15 @@
  * here: one call with one host call took ~150 µs p50 with threads sleeping
  * between messages, ~13 µs with a 150 µs awake window on both sides.
  *
- * Why only while an answer is awaited: polling is CPU spent on nothing. A
- * window after a message that expects no quick answer (a result, a bcrypt
- * request, whose answer takes 50 ms or more) cost a login about 0.5 ms of
- * CPU over both threads, taken from the bcrypt work the machine is busy with.
+ * Why never while bcrypt works: polling is CPU spent on nothing, and while
+ * a thread waits for a bcrypt answer (50 ms or more) the machine is busy
+ * with bcrypt. Polling then cost a login about 0.5 ms of CPU over both
+ * threads, taken from the compares (bench/login).
  *
  * How: while a setImmediate is pending, libuv polls with a zero timeout, so
  * the thread never sleeps yet keeps serving every other event. The window
- * ends WINDOW_US after the last post, or as soon as nothing is awaited.
+ * ends WINDOW_US after the last post, or as soon as its owner says there is
+ * nothing worth polling for.
  */
 const WINDOW_US = 150;
 
@@ -32,7 +33,7 @@ export class AwakeWindow {
     else this.#polling = false;
   };
 
-  /** `awaiting`: whether a quick answer is still expected on this thread. */
+  /** `awaiting`: whether polling may pay off now (no bcrypt work of this thread's under way). */
   constructor(private readonly awaiting: () => boolean) {}
 
   /** Whether this thread is polling now. */

@@ -23,8 +23,8 @@ export class HostChannel {
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, PendingCall>();
   #quickCalls = 0;
-  // While a bcrypt call of this thread is out, the CPU is busy with bcrypt: polling would take from it.
-  readonly #awake = new AwakeWindow(() => this.#quickCalls > 0 && this.#quickCalls === this.#pending.size);
+  // Never while a bcrypt call of this thread is out: the CPU is busy with bcrypt, and polling would take from it.
+  readonly #awake = new AwakeWindow(() => this.#quickCalls === this.#pending.size);
   #nextId = 1;
 
   constructor(port: MessagePort, plugin: string, timeoutMs: number) {
@@ -60,6 +60,11 @@ export class HostChannel {
       }
       if (quick) this.#awake.extend();
     });
+  }
+
+  /** Keeps this thread polling briefly after it posts a result: the next task is often near. */
+  stayAwake(): void {
+    this.#awake.extend();
   }
 
   /** Sends a log line; the kernel tags it with the plugin name. */

@@ -57,6 +57,7 @@ function serveTasks(port: MessagePort): void {
 function post(port: MessagePort, id: number, outcome: TaskOutcome): void {
   try {
     port.postMessage({ type: 'result', id, ...outcome } satisfies ResultMessage);
+    host.stayAwake();
   } catch (error) {
     // Results are checked to be plain JSON first; this is the last resort.
     const reason = error instanceof Error ? error.message : String(error);
