@@ -7,10 +7,13 @@
  *
  * So: the native constructor is taken away; every handle `open` gives plugin
  * code has its `fd` pinned to its native handle's; and FileHandle methods,
- * and the functions that accept a handle, serve only such handles. Handles
+ * and the functions that accept a handle, serve only such handles (the
+ * latter take a path as a string, bytes or URL copied, never an object that
+ * merely looks like a handle or a path). Handles
  * Node makes for itself (`readFile(path)`) never reach plugin code.
  */
 import fsp from 'node:fs/promises';
+import { types } from 'node:util';
 import { accessDenied } from './descriptor-guard.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -41,9 +44,14 @@ export async function guardFileHandles(probeFile: string): Promise<void> {
     opened.add(handle);
     return handle;
   };
-  const FileHandle = proto.constructor as abstract new () => object;
-  const refuseForged = (what: string, handle: unknown) => {
-    if (handle instanceof FileHandle && !opened.has(handle)) throw accessDenied(what);
+  // Never the caller's object itself unless it is a handle `open` gave: `instanceof` can be made to
+  // answer one way here and another in Node (a Proxy, a Symbol.hasInstance), and Node then reads any `fd`.
+  const safeTarget = (what: string, target: unknown): unknown => {
+    if (typeof target === 'string') return target;
+    if (typeof target === 'object' && target !== null && opened.has(target)) return target;
+    if (types.isUint8Array(target)) return Buffer.from(target);
+    if (target instanceof URL) return new URL(String(target));
+    throw accessDenied(what);
   };
   for (const name of Object.getOwnPropertyNames(proto)) {
     const method = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
@@ -56,10 +64,7 @@ export async function guardFileHandles(probeFile: string): Promise<void> {
   const api = fsp as unknown as Record<string, AnyFunction>;
   for (const name of ['readFile', 'writeFile', 'appendFile']) {
     const original = api[name]!;
-    api[name] = async (target, ...rest) => {
-      refuseForged(`fs/promises ${name}`, target);
-      return original(target, ...rest);
-    };
+    api[name] = async (target, ...rest) => original(safeTarget(`fs/promises ${name}`, target), ...rest);
   }
   api.open = guardedOpen as AnyFunction;
 }
