@@ -50,10 +50,12 @@ describe('reading what the kernel keeps', () => {
     expect(Object.keys(report)).toHaveLength(5 * 5);
     const root = Object.entries(report).filter(([attempt]) => attempt.startsWith('root.'));
     expect(notRefused(Object.fromEntries(Object.entries(report).filter(([attempt]) => !attempt.startsWith('root.'))))).toEqual([]);
-    // Known Node 20 behaviour: with three folders allowed (the plugin's, sdk-plugin and
-    // node_modules), the permission model lets `/` itself be listed: top-level names only.
-    expect(notRefused(Object.fromEntries(root), /^ALLOWED: /)).toEqual([]);
-    expect(report['root.readdirSync']).toContain('etc');
+    // Known Node 20 behaviour: whether `/` itself may be listed (top-level names only) depends on
+    // where the allowed folders are: allowed with the repository under /work and the plugin under
+    // /tmp, refused with both under /tmp (a fresh clone in CI). Either way, all forms agree.
+    const listed = notRefused(Object.fromEntries(root), /^ALLOWED: /);
+    if (listed.length === 0) expect(report['root.readdirSync']).toContain('etc');
+    else expect(notRefused(Object.fromEntries(root))).toEqual([]);
   });
 
   it('leaves one thing: fs.realpath answers whether a path exists (never its content; Node 20 does not check it)', async () => {
