@@ -68,13 +68,15 @@ export class CredentialLedger {
 
   /** Runs the kernel's call of `create`, recorded as above; `confirm: false` leaves the row `creating` (a user creation confirms all at once). */
   async recordCreate<T>(strategy: string, kuid: string, create: () => Promise<T>, confirm = true): Promise<T> {
-    this.#intend.run(strategy, kuid);
+    const inserted = this.#intend.run(strategy, kuid).changes > 0;
     let result: T;
     try {
       result = await create();
     } catch (error) {
-      // Refused (4xx): nothing written. A row already `held` stays: a second create refused, the first credentials are there.
-      if (outcomeOf(error) !== 'unknown') this.#abandon.run(strategy, kuid, 'creating');
+      // Refused (4xx): nothing written, so this call's mark goes. A row from before stays: `held` (a
+      // second create refused, the first credentials are there) or `creating` (an earlier create whose
+      // outcome is unknown, e.g. a timeout after the plugin wrote: boot asks the plugin).
+      if (inserted && outcomeOf(error) !== 'unknown') this.#abandon.run(strategy, kuid, 'creating');
       throw error;
     }
     if (confirm) this.confirm(strategy, kuid);

@@ -78,6 +78,10 @@ describe('the credential ledger at boot', () => {
     const ivy = await k.createUser(admin, 'ivy');
     expect((await k.call('POST', `/credentials/impostor/${ivy}/_create`, { jwt: admin, body: { writeThenFail: true } })).status).toBe(500);
     expect(errorOf(await vouch(k, ivy))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+    // A retry the plugin refuses (its credentials are there) must not drop the mark the first call left (review finding).
+    const retry = await k.call('POST', `/credentials/impostor/${ivy}/_create`, { jwt: admin, body: {} });
+    expect(retry.status).toBeGreaterThanOrEqual(400);
+    expect(retry.status).toBeLessThan(500);
     const after = await restartAfter(k, '');
     expect((await vouch(after, ivy)).status).toBe(200);
   });
