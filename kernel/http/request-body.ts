@@ -49,8 +49,11 @@ function fromIncoming(incoming: IncomingMessage, maxBytes: number): Promise<stri
       else chunks.push(chunk);
     };
     const onEnd = () => settle(() => resolve(decode(Buffer.concat(chunks, size))));
-    const onError = (error: Error) => settle(() => reject(error));
-    const onClose = () => settle(() => reject(new Error('the client closed the connection before its body ended')));
+    // A client gone mid-body is no fault of the kernel's: a plain error would be logged as unexpected,
+    // one error line per aborted upload. Nobody reads this answer.
+    const gone = () => settle(() => reject(new PluginError('network.http.body_parse_failed', 'the client closed the connection before its body ended')));
+    const onError = gone;
+    const onClose = gone;
     incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }

@@ -120,6 +120,19 @@ describe('HTTP answers on the wire, CORS origins *', () => {
     expect((await send(port, 'POST', '/_login/local', json(body), JSON.stringify(body))).status).toBe(413);
   });
 
+  it('takes a client that hangs up mid-body quietly: no error logged, the kernel serves on', async () => {
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(`POST /_login/local HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"username":`);
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+    });
+    // The hang-up reaches the kernel before this next connection's request does.
+    expect((await send(port, 'GET', '/_now', [])).status).toBe(200);
+    expect(k.logs().filter((line) => line.includes('unexpected'))).toEqual([]);
+  });
+
   it('reads a body sent in chunks (node request read directly): a login in three chunks works, one past the limit is 413', async () => {
     const login = JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD });
     const parts = [login.slice(0, 5), login.slice(5, 20), login.slice(20)];
