@@ -38,7 +38,7 @@ function fromIncoming(incoming: IncomingMessage, maxBytes: number): Promise<stri
     const chunks: Buffer[] = [];
     let size = 0;
     const settle = (outcome: () => void) => {
-      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      incoming.off('data', onData).off('end', onEnd).off('error', gone).off('close', gone);
       outcome();
     };
     // Past the limit the rest still flows, to no listener: node discards it, and its
@@ -52,9 +52,7 @@ function fromIncoming(incoming: IncomingMessage, maxBytes: number): Promise<stri
     // A client gone mid-body is no fault of the kernel's: a plain error would be logged as unexpected,
     // one error line per aborted upload. Nobody reads this answer.
     const gone = () => settle(() => reject(new PluginError('network.http.body_parse_failed', 'the client closed the connection before its body ended')));
-    const onError = gone;
-    const onClose = gone;
-    incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    incoming.on('data', onData).on('end', onEnd).on('error', gone).on('close', gone);
   });
 }
 

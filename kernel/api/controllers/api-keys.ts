@@ -74,8 +74,7 @@ function userKeyActions(): Action[] {
       body: createBody,
       handler({ args, body }, services) {
         keyOwner(services, args.userId);
-        const created = services.tokens.apiKeys.create(args.userId, keySpec(args._id, body.description, parseApiKeyExpiresIn(args.expiresIn, null)));
-        return created;
+        return services.tokens.apiKeys.create(args.userId, keySpec(args._id, body.description, parseApiKeyExpiresIn(args.expiresIn, null)));
       },
     }),
     defineAction({

@@ -173,16 +173,17 @@ export function authSessionActions(): Action[] {
  * plugin naming a user it was never given is misbehaving: its operator is told.
  */
 function assertLoginAllowed(services: KernelServices, strategy: string, kuid: string): void {
-  const plugin = services.strategies.pluginOf(strategy);
+  // Looked up only to tell the operator: a refusal is no hot path.
+  const plugin = () => services.strategies.pluginOf(strategy);
   // get, not exists: it reads through the user cache, and warms it for the new token's first request.
   if (services.users.get(kuid) === null) {
-    services.log.warn({ plugin, strategy }, 'a strategy approved a login for a user that does not exist');
+    services.log.warn({ plugin: plugin(), strategy }, 'a strategy approved a login for a user that does not exist');
     throw new PluginError('plugin.strategy.missing_user', FAILED_LOGIN);
   }
   const state = services.ledger.stateOf(strategy, kuid);
   if (state === 'held') return;
   if (state === null) {
-    services.log.warn({ plugin, strategy, kuid }, `plugin "${plugin}" approved a login for a user it never enrolled in strategy "${strategy}": refused`);
+    services.log.warn({ plugin: plugin(), strategy, kuid }, `plugin "${plugin()}" approved a login for a user it never enrolled in strategy "${strategy}": refused`);
     throw explained(new PluginError('plugin.strategy.missing_user', FAILED_LOGIN), 'not enrolled');
   }
   // Its credentials are being created (or deleted) by a request still running.
