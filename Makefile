@@ -45,8 +45,11 @@ bench-smoke: build
 
 # After changing dependencies: update the lockfile, then add the optional
 # platform entries npm 11.19 leaves out and `npm ci` requires.
+# --legacy-peer-deps: better-auth (the bench's peer) declares optional peers for
+# every framework it supports, and npm's resolver fails on those it would never
+# install (@sveltejs/kit wants vite 8, vitest 3 wants vite 7). `npm ci` is unaffected.
 lock:
-	npm install --package-lock-only --no-audit --no-fund
+	npm install --package-lock-only --no-audit --no-fund --legacy-peer-deps
 	node scripts/complete-lockfile.mjs
 
 clean:
