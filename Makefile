@@ -32,16 +32,13 @@ vitest: install
 	$(BIN)/vitest run --reporter=default --reporter=json --outputFile.json=test-results.json
 	node scripts/test-summary.mjs test-results.json
 
-# The HTTP benches (authreq, login) start `node dist/kernel/main.js` as a user would: build first.
+# One run of every benchmark: one table, one JSON file in bench/results/ (bench/run.ts).
+# The HTTP benches start `node dist/kernel/main.js` as a user would: build first.
 bench: build
-	$(BIN)/tsx --conditions=source bench/rpc.ts
-	$(BIN)/tsx --conditions=source bench/authreq.ts
-	$(BIN)/tsx --conditions=source bench/login.ts
+	$(BIN)/tsx --conditions=source bench/run.ts
 
 bench-smoke: build
-	$(BIN)/tsx --conditions=source bench/rpc.ts --smoke
-	$(BIN)/tsx --conditions=source bench/authreq.ts --smoke
-	$(BIN)/tsx --conditions=source bench/login.ts --smoke
+	$(BIN)/tsx --conditions=source bench/run.ts --smoke
 
 # After changing dependencies: update the lockfile, then add the optional
 # platform entries npm 11.19 leaves out and `npm ci` requires.

@@ -8,13 +8,12 @@
  * goes there, for a bounded duration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import type { Spread } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';
@@ -209,37 +208,4 @@ export async function loadRun(url: string, load: Load): Promise<{ rate: number; 
   }
   const seconds = load.amount === undefined ? result.duration : (performance.now() - started) / 1000;
   return { rate: result.requests.total / seconds, requests: result.requests.total };
-}
-
-export const smoke = process.argv.includes('--smoke');
-
-/** `--cpu-prof`: node flags that make the kernel write CPU profiles (one per thread) to a temp folder when it stops. */
-export function profileArgs(): string[] {
-  if (!process.argv.includes('--cpu-prof')) return [];
-  const dir = mkdtempSync(join(os.tmpdir(), 'portcullis-bench-profile-'));
-  console.log(`kernel CPU profiles: ${dir}`);
-  return ['--cpu-prof', '--cpu-prof-dir', dir];
-}
-
-/** `--name value` from the command line, or `fallback`. */
-export function numberArg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isFinite(value)) throw new Error(`--${name} must be a number`);
-  return value;
-}
-
-export function fmt(s: Spread, digits = 0): string {
-  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
-}
-
-/** Writes bench/results/<name>-<date>.json with the machine it ran on; answers the file. */
-export function saveResults(name: string, summary: object): string {
-  const dir = join(ROOT, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  const date = new Date().toISOString();
-  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'cpu', node: process.version, platform: `${os.platform()} ${os.release()}` };
-  const file = join(dir, `${name}-${date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ bench: name, date, machine, ...summary }, null, 2));
-  return file;
 }

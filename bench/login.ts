@@ -3,7 +3,7 @@
  * parsing, the `local` plugin's isolate, lockout check, storage, host
  * bcrypt, token issue, envelope) next to raw bcrypt compares at the same
  * cost in the same run, with 8 and 32 logins in flight, alternating. bcrypt
- * is the floor: the target is >= 97% of its rate with 32 in flight.
+ * is the floor: the target is >= 97% of its rate.
  *
  * Raw bcrypt runs in this process as the host runs it: bcrypt of the 64
  * characters of HMAC-SHA-384's base64, asynchronous, so on libuv's pool of
@@ -11,20 +11,15 @@
  * over many accounts and all succeed: the per-account lockout
  * (`lockout.maxFailures` attempts at once) never comes into play.
  *
- *   make bench          full run (cost 12, production's default; 5 pairs of 8 s runs; about 3 minutes; --cost N, --runs N, --seconds N)
- *   make bench-smoke    a few seconds at cost 10, the kernel's floor, to keep this file from rotting
- *   --cpu-prof          the kernel writes CPU profiles when it stops
+ * Cost 12 (production's default) in a full run, about 8 s a run; cost 10,
+ * the kernel's floor, in smoke mode.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import { createUsers, firstAdmin, fmt, numberArg, profileArgs, requestsPerSecond, saveResults, smoke, startKernel, type ServerProcess } from './http-harness.js';
-import { pairedRatios, spread, type Spread } from './stats.js';
+import { createUsers, firstAdmin, requestsPerSecond, startKernel, type ServerProcess } from './http-harness.js';
+import type { BenchOptions, BenchRow, BenchSection } from './report.js';
+import { pairedRatios, spread } from './stats.js';
 
-// The kernel refuses a cost below 10 (PasswordService's floor); 12 is production's default.
-const COST = numberArg('cost', smoke ? 10 : 12);
-const RUNS = smoke ? 1 : numberArg('runs', 5);
-const SECONDS = smoke ? 1 : numberArg('seconds', 8);
-const ACCOUNTS = smoke ? 8 : 64;
 const IN_FLIGHT = [8, 32] as const;
 const TARGET = 0.97;
 const PASSWORD = 'correct horse battery staple';
@@ -55,13 +50,17 @@ interface Side {
   cpuMs: number;
 }
 
-async function main(): Promise<void> {
+export async function loginBench(options: BenchOptions): Promise<BenchSection> {
+  // The kernel refuses a cost below 10 (PasswordService's floor); 12 is production's default.
+  const cost = options.smoke ? 10 : 12;
+  const seconds = options.smoke ? 1 : 8;
+  const accountCount = options.smoke ? 8 : 64;
   let kernel: ServerProcess | undefined;
   try {
-    kernel = await startKernel({ cost: COST, nodeArgs: profileArgs() });
+    kernel = await startKernel({ cost, nodeArgs: options.kernelNodeArgs });
     const server = kernel;
     const adminJwt = await firstAdmin(server.url, PASSWORD);
-    const accounts = await createUsers(server.url, adminJwt, ACCOUNTS, PASSWORD);
+    const accounts = await createUsers(server.url, adminJwt, accountCount, PASSWORD);
     let next = 0;
     const body = () => JSON.stringify({ username: accounts[next++ % accounts.length], password: PASSWORD });
     const logins = async (connections: number, total: number): Promise<Side> => {
@@ -71,21 +70,21 @@ async function main(): Promise<void> {
     };
     // The host hashes HMAC-SHA-384(pepper, password) in base64: the same 64-character input here.
     const input = createHmac('sha384', randomBytes(32)).update(PASSWORD).digest('base64');
-    const hash = await bcrypt.hash(input, COST);
+    const hash = await bcrypt.hash(input, cost);
     const raw = async (inFlight: number, total: number): Promise<Side> => {
       const before = process.cpuUsage();
       const perSecond = await rate(() => bcrypt.compare(input, hash), inFlight, total);
       const used = process.cpuUsage(before);
       return { rate: perSecond, cpuMs: (used.user + used.system) / 1000 / total };
     };
-    // Sized from a first raw run so each run lasts about SECONDS; a multiple of 32 keeps every lane busy to the end.
+    // Sized from a first raw run so each run lasts about `seconds`; a multiple of 32 keeps every lane busy to the end.
     const calibration = await raw(32, 32);
-    const total = Math.max(32, Math.round((calibration.rate * SECONDS) / 32) * 32);
+    const total = Math.max(32, Math.round((calibration.rate * seconds) / 32) * 32);
 
-    const results: Result[] = [];
+    const rows: BenchRow[] = [];
     for (const inFlight of IN_FLIGHT) {
       const sides = { raw: [] as Side[], http: [] as Side[] };
-      for (let run = 0; run < RUNS; run++) {
+      for (let run = 0; run < options.runs; run++) {
         // Alternating which goes first: a noisy neighbour then weighs on both sides alike.
         if (run % 2 === 0) sides.raw.push(await raw(inFlight, total));
         sides.http.push(await logins(inFlight, total));
@@ -93,48 +92,25 @@ async function main(): Promise<void> {
       }
       const rates = { raw: sides.raw.map((side) => side.rate), http: sides.http.map((side) => side.rate) };
       // Each login run is paired with the adjacent raw run: the target reads the paired ratios.
-      results.push({
-        inFlight,
-        raw: spread(rates.raw),
-        http: spread(rates.http),
-        ratio: pairedRatios(rates.raw, rates.http),
-        cpuMs: { raw: spread(sides.raw.map((side) => side.cpuMs)), http: spread(sides.http.map((side) => side.cpuMs)) },
-        rates,
+      const ratio = pairedRatios(rates.raw, rates.http);
+      rows.push({
+        measure: `password login: POST /_login/local, ${inFlight} in flight`,
+        portcullis: { value: spread(rates.http), unit: 'logins/s' },
+        baseline: { name: `raw bcrypt compares, cost ${cost}`, value: spread(rates.raw), unit: 'compares/s' },
+        ratio,
+        target: `>= ${TARGET * 100}% of raw bcrypt`,
+        met: ratio.median >= TARGET,
+        detail: {
+          cost,
+          total,
+          accounts: accountCount,
+          rates,
+          cpuMs: { kernelPerLogin: sides.http.map((side) => side.cpuMs), perRawCompare: sides.raw.map((side) => side.cpuMs) },
+        },
       });
     }
-    report(results, total);
+    return { bench: 'login', title: `cost ${cost}, ${total} logins and ${total} compares a run (about ${seconds} s), ${accountCount} accounts, sides alternating`, rows };
   } finally {
     await kernel?.stop();
   }
 }
-
-interface Result {
-  inFlight: number;
-  raw: Spread;
-  http: Spread;
-  ratio: Spread;
-  cpuMs: { raw: Spread; http: Spread };
-  rates: { raw: number[]; http: number[] };
-}
-
-function report(results: Result[], total: number): void {
-  console.log(`\nbench/login: POST /_login/local vs raw bcrypt compares at cost ${COST}, ${total} of each a run (about ${SECONDS} s) over ${ACCOUNTS} accounts (median of ${RUNS}, min-max)${smoke ? ' [smoke]' : ''}`);
-  console.table(
-    results.map((row) => ({
-      'in flight': row.inFlight,
-      'raw bcrypt/s': fmt(row.raw, 1),
-      'HTTP logins/s': fmt(row.http, 1),
-      'logins vs bcrypt (paired runs)': `${(row.ratio.median * 100).toFixed(1)}% (${(row.ratio.min * 100).toFixed(1)}-${(row.ratio.max * 100).toFixed(1)})`,
-      'CPU ms/compare': fmt(row.cpuMs.raw, 1),
-      'kernel CPU ms/login': fmt(row.cpuMs.http, 1),
-    })),
-  );
-  const ratio = results.find((row) => row.inFlight === 32)?.ratio.median ?? 0;
-  console.log(`target >= ${TARGET * 100}% of raw bcrypt with 32 in flight: ${(ratio * 100).toFixed(1)}% -> ${ratio >= TARGET ? 'met' : 'MISSED'}`);
-  if (!smoke) {
-    const file = saveResults('login', { cost: COST, seconds: SECONDS, total, runs: RUNS, accounts: ACCOUNTS, results });
-    console.log(`written: ${file}`);
-  }
-}
-
-await main();

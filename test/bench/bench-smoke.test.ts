@@ -1,40 +1,48 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchSection } from '../../bench/report.js';
+import { removeTempDirs, tempDir } from '../helpers/fixtures.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs `bench/<name>.ts --smoke` as `make bench-smoke` does; answers what it printed. */
-async function smoke(name: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(`${root}node_modules/.bin/tsx`, ['--conditions=source', `bench/${name}.ts`, '--smoke'], {
-    cwd: root,
-    timeout: 60_000,
-  });
-  return stdout;
-}
+afterAll(removeTempDirs);
 
-// The HTTP benches start `node dist/kernel/main.js`: the global setup builds it first.
-describe('benchmarks in smoke mode', () => {
-  it('bench/rpc --smoke runs end to end and prints both targets, so the benchmark cannot rot', async () => {
-    const stdout = await smoke('rpc');
-    expect(stdout).toContain('sequential p50');
-    expect(stdout).toMatch(/target p50 overhead <= 100 µs: [\d.]+ µs/);
-    expect(stdout).toMatch(/target >= 50,000 calls\/s with 64 in flight: \d+/);
-  }, 90_000);
-
-  it('bench/authreq --smoke loads a kernel process and a bare hono process over HTTP and prints the ratio', async () => {
-    const stdout = await smoke('authreq');
-    // Both rows hold a measured rate: autocannon got 2xx answers only (any other answer fails the bench).
-    expect(stdout).toMatch(/bare hono \(@hono\/node-server\)\S*\s*│\s*'[1-9]\d* \(/);
-    expect(stdout).toMatch(/portcullis GET \/_now \(token \+ rights\)\S*\s*│\s*'[1-9]\d* \(/);
-    expect(stdout).toMatch(/target >= 70% of bare hono: [\d.]+% -> (met|MISSED)/);
-  }, 90_000);
-
-  it('bench/login --smoke logs in over HTTP against a kernel process and prints its target', async () => {
-    const stdout = await smoke('login');
-    expect(stdout).toContain('POST /_login/local vs raw bcrypt compares at cost 10');
-    expect(stdout).toContain('logins vs bcrypt');
-    expect(stdout).toMatch(/target >= 97% of raw bcrypt with 32 in flight: [\d.]+% -> (met|MISSED)/);
-  }, 90_000);
+// `make bench-smoke`: every bench for a few seconds, as `make bench` runs them. The HTTP
+// benches start `node dist/kernel/main.js`: the global setup builds it first.
+describe('make bench-smoke', () => {
+  it('runs every benchmark end to end and writes one table and one JSON file of measured figures, so no bench can rot', async () => {
+    const out = join(tempDir('portcullis-bench-smoke-'), 'bench.json');
+    const { stdout } = await promisify(execFile)(`${root}node_modules/.bin/tsx`, ['--conditions=source', 'bench/run.ts', '--smoke', '--out', out], {
+      cwd: root,
+      timeout: 240_000,
+    });
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { machine: { cpus: number }; sections: BenchSection[] };
+    expect(report.machine.cpus).toBeGreaterThan(0);
+    const benches = report.sections.map((section) => section.bench);
+    expect(benches).toEqual(['rpc', 'requests', 'login']);
+    for (const section of report.sections) {
+      for (const row of section.rows) {
+        // A figure was measured: positive and finite (a bench that got an error answer throws instead).
+        expect(row.portcullis.value.median, `${section.bench}: ${row.measure}`).toBeGreaterThan(0);
+        expect(Number.isFinite(row.portcullis.value.median)).toBe(true);
+        if (row.baseline !== undefined) expect(row.baseline.value.median).toBeGreaterThan(0);
+        if (row.target !== undefined) expect(typeof row.met).toBe('boolean');
+      }
+    }
+    const measures = report.sections.flatMap((section) => section.rows.map((row) => row.measure));
+    expect(measures).toEqual(
+      expect.arrayContaining([
+        'password login: POST /_login/local, 8 in flight',
+        'password login: POST /_login/local, 32 in flight',
+        'authenticated action: GET /_now, Bearer token of a default user',
+        expect.stringContaining('plugin round trip: GET /credentials/local/:id/_exists'),
+      ]),
+    );
+    // The printed table is the markdown written next to the JSON.
+    expect(stdout).toContain(readFileSync(out.replace(/\.json$/, '.md'), 'utf8').trim());
+  }, 300_000);
 });
