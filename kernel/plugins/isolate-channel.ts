@@ -9,7 +9,7 @@
  * into the kernel.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { AwakeWindow, SLOW_HOST_METHODS } from '@portcullis/sdk-plugin/awake-window';
+import { AwakeWindow, CROWDED_CALLS, SLOW_HOST_METHODS } from '@portcullis/sdk-plugin/awake-window';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { PluginDescription, PluginTask, TaskOutcome } from '@portcullis/sdk-plugin/protocol';
 import { parseIsolateMessage } from './isolate-messages.js';
@@ -39,16 +39,17 @@ const channels = new Set<IsolateChannel>();
 /**
  * One per kernel thread: every channel's posts keep the same event loop
  * awake while some call is under way (its next message is then microseconds
- * away), but never while a plugin's bcrypt work runs: the CPU is busy with
- * it, and polling would take from it.
+ * away), but never while a plugin's bcrypt work runs (the CPU is busy with
+ * it, and polling would take from it) nor while many calls are (awake-window.ts).
  */
 const awake = new AwakeWindow(() => {
-  let awaiting = false;
+  let load = 0;
+  let slow = false;
   for (const channel of channels) {
-    if (channel.slowHostCalls > 0) return false;
-    awaiting ||= channel.load > 0;
+    load += channel.load;
+    slow ||= channel.slowHostCalls > 0;
   }
-  return awaiting;
+  return !slow && load > 0 && load < CROWDED_CALLS;
 });
 
 /**

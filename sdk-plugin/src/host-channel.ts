@@ -5,7 +5,7 @@
  * it (Repository, password, users, log) through its `context`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { AwakeWindow, SLOW_HOST_METHODS } from './awake-window.js';
+import { AwakeWindow, CROWDED_CALLS, SLOW_HOST_METHODS } from './awake-window.js';
 import { PluginError } from './errors.js';
 import type { HostApi, HostCall, HostLog, HostMethod, HostReply, LogLevel } from './protocol.js';
 
@@ -23,8 +23,11 @@ export class HostChannel {
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, PendingCall>();
   #quickCalls = 0;
-  // Never while a bcrypt call of this thread is out: the CPU is busy with bcrypt, and polling would take from it.
-  readonly #awake = new AwakeWindow(() => this.#quickCalls === this.#pending.size);
+  /** Kernel tasks this thread is serving. */
+  #tasks = 0;
+  // Never while a bcrypt call of this thread is out (the CPU is busy with bcrypt, and polling
+  // would take from it), nor while the thread is crowded with tasks (awake-window.ts).
+  readonly #awake = new AwakeWindow(() => this.#quickCalls === this.#pending.size && this.#tasks < CROWDED_CALLS);
   #nextId = 1;
 
   constructor(port: MessagePort, plugin: string, timeoutMs: number) {
@@ -62,8 +65,19 @@ export class HostChannel {
     });
   }
 
-  /** Keeps this thread polling briefly after it posts a result: the next task is often near. */
-  stayAwake(): void {
+  /** Whether this thread is polling now (awake-window.ts). */
+  get polling(): boolean {
+    return this.#awake.polling;
+  }
+
+  /** A kernel task begins on this thread. */
+  taskStarted(): void {
+    this.#tasks++;
+  }
+
+  /** A task's result was posted: the thread polls briefly, since the next task is often near. */
+  taskPosted(): void {
+    this.#tasks--;
     this.#awake.extend();
   }
 

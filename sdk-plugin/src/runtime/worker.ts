@@ -50,6 +50,7 @@ function serveTasks(port: MessagePort): void {
   port.on('message', (message: TaskMessage | { type?: unknown }) => {
     if (message.type !== 'task') return;
     const { id, method, params } = message as TaskMessage;
+    host.taskStarted();
     void handleTask(state, host, { method, params } as PluginTask).then((outcome) => post(port, id, outcome));
   });
 }
@@ -57,12 +58,12 @@ function serveTasks(port: MessagePort): void {
 function post(port: MessagePort, id: number, outcome: TaskOutcome): void {
   try {
     port.postMessage({ type: 'result', id, ...outcome } satisfies ResultMessage);
-    host.stayAwake();
   } catch (error) {
     // Results are checked to be plain JSON first; this is the last resort.
     const reason = error instanceof Error ? error.message : String(error);
     port.postMessage({ type: 'result', id, ok: false, error: wireError('plugin.runtime.invalid_result', boot.plugin, 'task', reason) });
   }
+  host.taskPosted();
 }
 
 /** Piscina's task entry: the kernel uses it only to bring a new thread up. */
