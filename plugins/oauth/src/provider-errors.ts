@@ -27,6 +27,18 @@ const VALIDATION_CODES = new Set([
 /** The provider answered, but not as an OAuth server should (a 5xx page, HTML). */
 const BROKEN_CODES = new Set(['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_INVALID_SERVER_METADATA', 'OAUTH_MISSING_SERVER_METADATA']);
 
+/** The claims whose check can be named to the client: the name only, never the values compared. */
+const NAMED_CLAIMS = new Set(['iss', 'aud', 'azp', 'nonce', 'exp', 'iat', 'nbf', 'auth_time', 'sub']);
+
+/** The claim an openid-client comparison failed on (its cause, or the cause's cause), if one of NAMED_CLAIMS. */
+function checkedClaim(error: CodedError): string | null {
+  for (let cause = error.cause, depth = 0; typeof cause === 'object' && cause !== null && depth < 3; cause = (cause as CodedError).cause, depth++) {
+    const { claim } = cause as { claim?: unknown };
+    if (typeof claim === 'string' && NAMED_CLAIMS.has(claim)) return `"${claim}" claim`;
+  }
+  return null;
+}
+
 interface CodedError {
   name?: unknown;
   code?: unknown;
@@ -50,7 +62,8 @@ export function providerFailure(error: unknown, strategy: string): Error {
   }
   if (typeof coded.code === 'string' && BROKEN_CODES.has(coded.code)) return broken();
   if (typeof coded.code === 'string' && VALIDATION_CODES.has(coded.code)) {
-    return new UnauthorizedError("the identity provider's answer failed validation (ID token issuer, audience, nonce, signature or expiry): start again");
+    const check = checkedClaim(coded);
+    return new UnauthorizedError(`the identity provider's answer failed validation (${check ?? 'ID token issuer, audience, nonce, signature or expiry'}): start again`);
   }
   if (error instanceof Error && error.message === 'no ID token') return new UnauthorizedError('the identity provider sent no ID token: start again');
   // Anything else is a fault of ours: the runtime logs its stack under a reference, the client gets a 500.
