@@ -16,7 +16,7 @@
  * What a client sees (create, update, getInfo, getById): provider, subject,
  * email. Never a token: the plugin keeps none.
  */
-import { BadRequestError, ForbiddenError, NotFoundError, type JsonObject, type PluginContext, type RequestContext } from '@portcullis/sdk-plugin';
+import { BadRequestError, ForbiddenError, NotFoundError, type JsonObject, type RequestContext } from '@portcullis/sdk-plugin';
 import { contentString, sameEmail, type Identity } from './claims.js';
 import type { StoredIdentity } from './identities.js';
 import { isAttempt } from './login-attempts.js';
