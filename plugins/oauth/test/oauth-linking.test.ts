@@ -174,4 +174,22 @@ describe('unlinking', () => {
     expect(again.status).toBe(200);
     expect((await s.k.call('GET', '/_me', { jwt: again.body.result.jwt as string })).body.result._id).not.toBe(kuid);
   });
+
+  it("an admin's update moves the user to another identity; deleting the user unlinks it", async () => {
+    const s = await start({ createUsers: false });
+    s.provider.accounts.set('alice2', { email: 'alice@example.org', email_verified: true });
+    const { kuid, admin } = await withLocalUser(s);
+    await s.k.call('POST', `/credentials/oauth-test/${kuid}/_create`, { jwt: admin, body: { subject: 'alice' } });
+    const updated = await s.k.call('PUT', `/credentials/oauth-test/${kuid}/_update`, { jwt: admin, body: { subject: 'alice2', email: 'alice@example.org' } });
+    expect(updated.status, JSON.stringify(updated.body.error)).toBe(200);
+    expect(updated.body.result).toMatchObject({ subject: 'alice2', email: 'alice@example.org' });
+    expect((await oauthLogin(s, 'alice')).status).toBe(401);
+    const moved = await oauthLogin(s, 'alice2');
+    expect((await s.k.call('GET', '/_me', { jwt: moved.body.result.jwt as string })).body.result._id).toBe(kuid);
+
+    expect((await s.k.call('DELETE', `/users/${kuid}`, { jwt: admin })).status).toBe(200);
+    const afterDeletion = await oauthLogin(s, 'alice2');
+    expect(afterDeletion.status).toBe(401);
+    expect(afterDeletion.body.error?.message).toBe('no account is linked to this identity');
+  });
 });
