@@ -7,6 +7,8 @@ import { startPluginHarness } from '@portcullis/sdk-plugin/testing';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { loadPluginsConfig } from '../../../kernel/config/plugins-config.js';
+import { parseConfig } from '../src/config.js';
 import { atKernel, Browser, oauthLogin, startLogin, startOAuth, throughProvider, type OAuthSetup } from './oauth-kernel.js';
 import { CLIENT_SECRET } from './oidc-test-provider.js';
 
@@ -110,6 +112,15 @@ describe('attempts', () => {
 });
 
 describe('config', () => {
+  it("the repository's plugins.json holds a disabled oauth entry whose example config is valid", () => {
+    const shipped = loadPluginsConfig(fileURLToPath(new URL('../../../plugins.json', import.meta.url)));
+    const entry = shipped.plugins.oauth;
+    expect(entry?.enabled).toBe(false);
+    const config = parseConfig(entry?.config ?? {});
+    expect(config.providers.map((provider) => provider.strategy)).toEqual(['oauth-example']);
+    expect(entry?.allowedProfiles).toEqual(expect.arrayContaining(config.providers[0]?.defaultProfiles ?? ['missing']));
+  });
+
   it('a bad config stops the plugin at boot naming the field, never the secret', async () => {
     const plugin = await startPluginHarness({
       dir: fileURLToPath(new URL('..', import.meta.url)),
