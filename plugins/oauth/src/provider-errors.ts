@@ -55,6 +55,8 @@ export function providerFailure(error: unknown, strategy: string): Error {
   const broken = () => new ServiceUnavailableError(`the identity provider of strategy "${strategy}" answered unexpectedly: try again later`);
   // fetch's network failures (refused, reset, DNS) are TypeErrors; its deadline is a TimeoutError.
   if (error instanceof TypeError || coded.name === 'TimeoutError' || coded.name === 'AbortError') return unreachable();
+  // The same, as openid-client reports them (its `timeout` is an AbortSignal).
+  if (coded.code === 'OAUTH_TIMEOUT' || coded.code === 'OAUTH_ABORT') return unreachable();
   if (coded.code === 'OAUTH_RESPONSE_BODY_ERROR') {
     // An OAuth error body (invalid_grant for a code used twice, issued to another client or expired).
     if (typeof coded.status === 'number' && coded.status >= 500) return broken();

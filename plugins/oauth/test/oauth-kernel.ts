@@ -59,7 +59,10 @@ async function startAudienceSwap(issuer: string): Promise<{ url: string; server:
  * and `oauth-aud` (explicit endpoints, its token endpoint behind the
  * audience swap); `provider` overrides the settings of `oauth-test`.
  */
-export async function startOAuth(provider: Record<string, unknown> = {}, plugin: Record<string, unknown> = {}): Promise<OAuthSetup> {
+export async function startOAuth(
+  provider: Record<string, unknown> | ((issuer: string) => Record<string, unknown>) = {},
+  plugin: Record<string, unknown> = {},
+): Promise<OAuthSetup> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const idp = await startTestProvider([`${origin}/_login/oauth-test`, `${origin}/_login/oauth-aud`]);
@@ -68,7 +71,7 @@ export async function startOAuth(provider: Record<string, unknown> = {}, plugin:
   const config = {
     allowInsecureHttp: true,
     providers: [
-      { name: 'test', ...common, callbackUrl: `${origin}/_login/oauth-test`, ...provider },
+      { name: 'test', ...common, callbackUrl: `${origin}/_login/oauth-test`, ...(typeof provider === 'function' ? provider(idp.issuer) : provider) },
       {
         name: 'aud', ...common, callbackUrl: `${origin}/_login/oauth-aud`,
         endpoints: { authorization: `${idp.issuer}/auth`, token: swap.url, jwks: `${idp.issuer}/jwks` },

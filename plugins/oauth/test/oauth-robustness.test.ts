@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPluginHarness } from '@portcullis/sdk-plugin/testing';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -66,6 +67,24 @@ describe('provider down', () => {
     expect(body.error.id).toBe('plugin.custom.service_unavailable');
     expect(body.error.message).toMatch(/unreachable/);
     expect(withAttempts(s, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts"').pluck().get())).toBe(0);
+  });
+});
+
+describe('provider too slow', () => {
+  it('a token endpoint that never answers is a 503 after httpTimeoutSeconds, not a stuck call', async () => {
+    // Accepts connections and never answers.
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const token = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/token`;
+    try {
+      setup = await startOAuth((issuer) => ({ endpoints: { authorization: `${issuer}/auth`, token, jwks: `${issuer}/jwks` } }), { httpTimeoutSeconds: 1 });
+      setup.provider.accounts.set('alice', { email: 'alice@example.com' });
+      const answer = await oauthLogin(setup, 'alice');
+      expect(answer.status).toBe(503);
+      expect(answer.body.error?.message).toBe('the identity provider of strategy "oauth-test" is unreachable: try again later');
+    } finally {
+      silent.close();
+    }
   });
 });
 
