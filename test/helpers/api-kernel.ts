@@ -33,11 +33,18 @@ export const ADMIN_PASSWORD = 'correct horse battery staple';
 export const USER_PASSWORD = 'a long enough passphrase';
 
 export async function startApiKernel(
-  options: { local?: Partial<FixturePlugin>; plugins?: Record<string, FixturePlugin>; dataDir?: string; config?: Partial<KernelConfig> } = {},
+  options: {
+    local?: Partial<FixturePlugin>;
+    plugins?: Record<string, FixturePlugin>;
+    /** Bundled plugins copied next to `local` (e.g. `['oauth']`); each still needs its entry in `plugins`. */
+    bundled?: string[];
+    dataDir?: string;
+    config?: Partial<KernelConfig>;
+  } = {},
 ): Promise<ApiKernel> {
   const kernel = await startTestKernel(
     { local: { fixture: '', ...options.local, config: { cost: 4, ...options.local?.config } }, ...options.plugins },
-    { pluginsDir: pluginsDirWith(['local']), ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }), ...(options.config === undefined ? {} : { config: options.config }) },
+    { pluginsDir: pluginsDirWith(['local', ...(options.bundled ?? [])]), ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }), ...(options.config === undefined ? {} : { config: options.config }) },
   );
   const call: ApiKernel['call'] = async (method, path, { body, jwt, headers = {} } = {}) => {
     const response = await kernel.kernel.app.request(path, {

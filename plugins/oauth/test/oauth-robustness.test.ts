@@ -1,0 +1,174 @@
+/**
+ * The provider down, racing callbacks, expired attempts, and a bad config:
+ * each a clear answer, the kernel and its other strategies unaffected.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startPluginHarness } from '@portcullis/sdk-plugin/testing';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { loadPluginsConfig } from '../../../kernel/config/plugins-config.js';
+import { parseConfig } from '../src/config.js';
+import { atKernel, Browser, oauthLogin, startLogin, startOAuth, throughProvider, type OAuthSetup } from './oauth-kernel.js';
+import { CLIENT_SECRET } from './oidc-test-provider.js';
+
+let setup: OAuthSetup | undefined;
+afterEach(async () => {
+  await setup?.stop();
+  setup = undefined;
+});
+
+/** Reads or writes the plugin's own SQLite file (its `login-attempts` collection is table `c_login-attempts`). */
+function withAttempts<T>(s: OAuthSetup, use: (db: Database.Database) => T): T {
+  const db = new Database(join(s.k.dataDir, 'plugins', 'oauth.sqlite'));
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+async function start(plugin: Record<string, unknown> = {}): Promise<OAuthSetup> {
+  setup = await startOAuth({}, plugin);
+  setup.provider.accounts.set('alice', { email: 'alice@example.com', email_verified: true, name: 'Alice' });
+  return setup;
+}
+
+describe('provider down', () => {
+  it('a callback while the provider is down is a clear 503; local logins and the kernel go on', async () => {
+    const s = await start();
+    const admin = await s.k.firstAdmin();
+    const browser = new Browser();
+    s.provider.nextAccount = 'alice';
+    const callback = await throughProvider(s, browser, await startLogin(s, browser));
+    await s.provider.stop();
+
+    const answer = await atKernel(browser, callback);
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({
+      id: 'plugin.custom.service_unavailable',
+      message: 'the identity provider of strategy "oauth-test" is unreachable: try again later',
+    });
+
+    expect((await s.k.call('POST', '/_login/local', { body: { username: 'admin', password: 'correct horse battery staple' } })).status).toBe(200);
+    expect((await s.k.call('GET', '/_me', { jwt: admin })).status).toBe(200);
+    const health = await s.k.call('GET', '/_healthCheck');
+    expect(health.status).toBe(200);
+    expect(s.k.logs().join('\n')).not.toContain(CLIENT_SECRET);
+  });
+
+  it('a provider down before any login: step 1 is a 503 and leaves no attempt behind', async () => {
+    const s = await start();
+    await s.provider.stop();
+    const response = await new Browser().request(`${s.origin}/_login/oauth-test`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { error: { id: string; message: string } };
+    expect(body.error.id).toBe('plugin.custom.service_unavailable');
+    expect(body.error.message).toMatch(/unreachable/);
+    expect(withAttempts(s, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts"').pluck().get())).toBe(0);
+  });
+});
+
+describe('provider too slow', () => {
+  it('a token endpoint that never answers is a 503 after httpTimeoutSeconds, not a stuck call', async () => {
+    // Accepts connections and never answers.
+    const silent = createNetServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const token = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/token`;
+    try {
+      setup = await startOAuth((issuer) => ({ endpoints: { authorization: `${issuer}/auth`, token, jwks: `${issuer}/jwks` } }), { httpTimeoutSeconds: 1 });
+      setup.provider.accounts.set('alice', { email: 'alice@example.com' });
+      const answer = await oauthLogin(setup, 'alice');
+      expect(answer.status).toBe(503);
+      expect(answer.body.error?.message).toBe('the identity provider of strategy "oauth-test" is unreachable: try again later');
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe('attempts', () => {
+  it('two callbacks racing with one state: exactly one logs in', async () => {
+    const s = await start();
+    const browser = new Browser();
+    s.provider.nextAccount = 'alice';
+    const callback = await throughProvider(s, browser, await startLogin(s, browser));
+    const answers = await Promise.all([atKernel(new Browser(), callback), atKernel(new Browser(), callback), atKernel(new Browser(), callback)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401, 401]);
+  });
+
+  it('an attempt past attemptTtlSeconds is a 401 that says it expired', async () => {
+    // The shortest TTL the config allows is 30 s: the attempt's clock is moved instead, through the plugin's own storage.
+    const s = await start();
+    const browser = new Browser();
+    s.provider.nextAccount = 'alice';
+    const callback = await throughProvider(s, browser, await startLogin(s, browser));
+    const changed = withAttempts(s, (db) => db.prepare(`UPDATE "c_login-attempts" SET body = json_set(body, '$.expiresAt', 1)`).run().changes);
+    expect(changed).toBe(1);
+    const answer = await atKernel(browser, callback);
+    expect(answer.status).toBe(401);
+    expect(answer.body.error?.message).toBe('this login attempt expired: start the login again');
+    expect((await atKernel(browser, callback)).body.error?.message).toMatch(/unknown or already used/);
+  });
+
+  it('an intent other than login, signup or link is a 400', async () => {
+    const s = await start();
+    const response = await new Browser().request(`${s.origin}/_login/oauth-test?intent=admin`);
+    expect(response.status).toBe(400);
+  });
+
+  it('a second login of the same identity finds the user even when the first is fresh', async () => {
+    const s = await start();
+    const [one, two] = await Promise.all([oauthLogin(s, 'alice'), oauthLogin(s, 'alice')]);
+    const ids = await Promise.all(
+      [one, two].filter((answer) => answer.status === 200).map(async (answer) => (await s.k.call('GET', '/_me', { jwt: answer.body.result.jwt as string })).body.result._id),
+    );
+    // Both succeed as one user, or the loser is told to try again (412): never two users.
+    expect(new Set(ids).size).toBe(1);
+    for (const answer of [one, two]) expect([200, 412]).toContain(answer.status);
+  });
+});
+
+describe('config', () => {
+  it("the repository's plugins.json holds a disabled oauth entry whose example config is valid", () => {
+    const shipped = loadPluginsConfig(fileURLToPath(new URL('../../../plugins.json', import.meta.url)));
+    const entry = shipped.plugins.oauth;
+    expect(entry?.enabled).toBe(false);
+    const config = parseConfig(entry?.config ?? {});
+    expect(config.providers.map((provider) => provider.strategy)).toEqual(['oauth-example']);
+    expect(entry?.allowedProfiles).toEqual(expect.arrayContaining(config.providers[0]?.defaultProfiles ?? ['missing']));
+  });
+
+  it('a bad config stops the plugin at boot naming the field, never the secret', async () => {
+    const plugin = await startPluginHarness({
+      dir: fileURLToPath(new URL('..', import.meta.url)),
+      config: { providers: [{ name: 'x', issuer: 'http://127.0.0.1:1', clientId: 'c', clientSecret: CLIENT_SECRET, callbackUrl: 'not a url' }] },
+      allowBootFailure: true,
+    });
+    try {
+      const failure = plugin.bootFailure();
+      expect(failure?.message).toBe('Something went wrong during initialization of "oauth" plugin.');
+      // The reason goes to the kernel log (init failed: ...), with the field and without the value.
+      expect(plugin.logs().join('\n')).toMatch(/config\.providers\.0\.callbackUrl/);
+      expect(JSON.stringify(failure)).not.toContain(CLIENT_SECRET);
+      expect(plugin.logs().join('\n')).not.toContain(CLIENT_SECRET);
+    } finally {
+      await plugin.stop();
+    }
+  });
+
+  it('http:// providers need allowInsecureHttp', async () => {
+    const plugin = await startPluginHarness({
+      dir: fileURLToPath(new URL('..', import.meta.url)),
+      config: { providers: [{ name: 'x', issuer: 'http://127.0.0.1:1', clientId: 'c', clientSecret: 's', callbackUrl: 'https://app.example/cb' }] },
+      allowBootFailure: true,
+    });
+    try {
+      expect(plugin.bootFailure()).toBeDefined();
+      expect(plugin.logs().join('\n')).toMatch(/an http:\/\/ URL needs allowInsecureHttp/);
+    } finally {
+      await plugin.stop();
+    }
+  });
+});
