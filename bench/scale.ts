@@ -3,7 +3,7 @@
  * paths? Two kernel processes side by side, one on 1,000 users and one on
  * 1,000,000 (smoke: 1,000 vs 10,000), both seeded by bench/seed-users.ts
  * from one user created through the API (bcrypt cost 10). Each run measures,
- * one kernel after the other (alternating which goes first):
+ * taking turns call by call (alternating which goes first):
  * - login p50: sequential `POST /_login/local` of random seeded users;
  * - `_exists` p50: sequential `GET /credentials/local/<kuid>/_exists`
  *   (admin token) of random seeded kuids;
@@ -63,9 +63,8 @@ export async function scaleBench(options: BenchOptions): Promise<BenchSection> {
         namespace.adminJwt = await login(namespace.kernel.url, 'admin', PASSWORD);
         await checkLastUser(namespace);
       }
-      const positions = randomPositions(run, Math.max(logins, exists));
-      const order = run % 2 === 0 ? namespaces : [...namespaces].reverse();
-      for (const namespace of order) samples.get(namespace.users)!.push(await measure(namespace, positions, logins, exists));
+      const measured = await measure(namespaces, randomPositions(run, Math.max(logins, exists)), logins, exists);
+      namespaces.forEach((namespace, i) => samples.get(namespace.users)!.push(measured[i]!));
       for (const namespace of namespaces) await namespace.kernel?.stop();
     }
     return section(namespaces, boots, samples, dataDirMb(namespaces), options, { logins, exists });
@@ -96,30 +95,47 @@ async function checkLastUser(namespace: Namespace): Promise<void> {
   if ((found as unknown) !== true) throw new Error(`${seededKuid(last)} has no local credentials after seeding`);
 }
 
-/** Sequential p50s (µs) of logins and `_exists` at `positions` (fractions of the range), after a short warm-up. */
-async function measure(namespace: Namespace, positions: number[], logins: number, exists: number): Promise<Sample> {
-  const { url } = namespace.kernel!;
-  const index = (position: number) => Math.floor(position * namespace.users);
-  const loginOnce = (position: number) => login(url, seededUsername(index(position)), PASSWORD);
-  const existsOnce = async (position: number) => {
-    const response = await fetch(`${url}/credentials/local/${seededKuid(index(position))}/_exists`, { headers: { authorization: `Bearer ${namespace.adminJwt}` } });
-    const { result } = (await response.json()) as { result: unknown };
-    if (result !== true) throw new Error(`_exists answered ${response.status} ${JSON.stringify(result)}`);
-  };
+/**
+ * Sequential p50s (µs) of logins and `_exists` at `positions` (fractions of
+ * each range), after a short warm-up. The namespaces take turns call by call
+ * (which goes first alternating), so a neighbour's load on this shared
+ * machine weighs on both alike.
+ */
+async function measure(namespaces: Namespace[], positions: number[], logins: number, exists: number): Promise<Sample[]> {
+  const calls = namespaces.map((namespace) => {
+    const { url } = namespace.kernel!;
+    const index = (position: number) => Math.floor(position * namespace.users);
+    return {
+      login: (position: number) => login(url, seededUsername(index(position)), PASSWORD),
+      exists: async (position: number) => {
+        const response = await fetch(`${url}/credentials/local/${seededKuid(index(position))}/_exists`, { headers: { authorization: `Bearer ${namespace.adminJwt}` } });
+        const { result } = (await response.json()) as { result: unknown };
+        if (result !== true) throw new Error(`_exists answered ${response.status} ${JSON.stringify(result)}`);
+      },
+    };
+  });
   const warm = positions.slice(-20);
-  for (const position of warm.slice(0, 3)) await loginOnce(position);
-  for (const position of warm) await existsOnce(position);
-  return { loginP50: await p50(positions.slice(0, logins), loginOnce), existsP50: await p50(positions.slice(0, exists), existsOnce) };
+  for (const call of calls) {
+    for (const position of warm.slice(0, 3)) await call.login(position);
+    for (const position of warm) await call.exists(position);
+  }
+  const loginP50 = await p50s(positions.slice(0, logins), calls.map((call) => call.login));
+  const existsP50 = await p50s(positions.slice(0, exists), calls.map((call) => call.exists));
+  return namespaces.map((_, i) => ({ loginP50: loginP50[i]!, existsP50: existsP50[i]! }));
 }
 
-async function p50(positions: number[], call: (position: number) => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (const position of positions) {
-    const started = performance.now();
-    await call(position);
-    times.push((performance.now() - started) * 1000);
+/** Each of `calls` at each position, taking turns; answers each one's median time in µs. */
+async function p50s(positions: number[], calls: Array<(position: number) => Promise<unknown>>): Promise<number[]> {
+  const times = calls.map((): number[] => []);
+  for (const [n, position] of positions.entries()) {
+    const order = n % 2 === 0 ? calls.map((_, i) => i) : calls.map((_, i) => calls.length - 1 - i);
+    for (const i of order) {
+      const started = performance.now();
+      await calls[i]!(position);
+      times[i]!.push((performance.now() - started) * 1000);
+    }
   }
-  return spread(times).median;
+  return times.map((list) => spread(list).median);
 }
 
 /** `count` positions in [0, 1), the same for every namespace in a run (mulberry32, seeded by the run). */
@@ -168,7 +184,7 @@ function section(
   const bootLarge = boots.get(large)!;
   return {
     bench: 'scale',
-    title: `local namespace of ${vs} (bench/seed-users clones of one API-created user, bcrypt cost 10); sequential p50 of ${counts.logins} logins and ${counts.exists} _exists per run at random positions over the whole range, both kernels alternating; median of ${options.runs}${options.smoke ? ' [smoke]' : ''}`,
+    title: `local namespace of ${vs} (bench/seed-users clones of one API-created user, bcrypt cost 10); sequential p50 of ${counts.logins} logins and ${counts.exists} _exists per run at random positions over the whole range, the two kernels taking turns call by call; median of ${options.runs}${options.smoke ? ' [smoke]' : ''}`,
     rows: [
       compare('login p50', (sample) => sample.loginP50, 'ms', true),
       compare('_exists p50', (sample) => sample.existsP50, 'µs', true),
