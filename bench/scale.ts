@@ -2,7 +2,8 @@
  * bench/scale: does the size of the local namespace slow the per-user
  * paths? Two kernel processes side by side, one on 1,000 users and one on
  * 1,000,000 (smoke: 1,000 vs 10,000), both seeded by bench/seed-users.ts
- * from one user created through the API (bcrypt cost 10). Each run measures,
+ * from one user created through the API (bcrypt cost 10; the admin and that
+ * user come on top of the seeded count). Each run measures,
  * taking turns call by call (alternating which goes first):
  * - login p50: sequential `POST /_login/local` of random seeded users;
  * - `_exists` p50: sequential `GET /credentials/local/<kuid>/_exists`
@@ -173,8 +174,8 @@ function section(
     const ratio = pairedRatios(base, other);
     return {
       measure: `${measure}, ${vs}`,
-      portcullis: { value: toMs(spread(other), unit), unit },
-      baseline: { name: `${label(small)} users`, value: toMs(spread(base), unit), unit },
+      portcullis: { value: inUnit(spread(other), unit), unit },
+      baseline: { name: `${label(small)} users`, value: inUnit(spread(base), unit), unit },
       ratio,
       ...(target ? { target: 'within 10%', met: ratio.median <= TARGET } : {}),
       detail: { [`runs${large}`]: other, [`runs${small}`]: base, unit: 'µs' },
@@ -211,5 +212,5 @@ function section(
 
 const label = (users: number): string => (users >= 1_000_000 ? `${users / 1_000_000}M` : `${users / 1000}k`);
 const one = (value: number): Spread => ({ median: value, min: value, max: value });
-/** Figures in `unit`: ms for logins (tens of ms of bcrypt), µs for `_exists`. */
-const toMs = (value: Spread, unit: string): Spread => (unit === 'ms' ? { median: value.median / 1000, min: value.min / 1000, max: value.max / 1000 } : value);
+/** A spread of µs in `unit`: ms for logins (tens of ms of bcrypt), µs for `_exists`. */
+const inUnit = (value: Spread, unit: string): Spread => (unit === 'ms' ? { median: value.median / 1000, min: value.min / 1000, max: value.max / 1000 } : value);
