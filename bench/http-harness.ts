@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,11 @@ const STOP_TIMEOUT_MS = 15_000;
 
 export interface ServerProcess {
   url: string;
+  pid: number;
+  /** performance.now() just before the spawn, to time anything else from process start. */
+  spawnedAt: number;
+  /** Milliseconds from spawn to the first ready answer (as fine as the readiness poll: see {@link StartOptions}). */
+  readyMs: number;
   /** CPU seconds (user + system, all threads) the process has used so far; NaN where /proc is missing. */
   cpuSeconds(): number;
   stop(): Promise<void>;
@@ -52,13 +57,51 @@ export async function startKernel(options: { cost: number; nodeArgs?: string[] }
   return { ...server, stop: () => server.stop().finally(() => rmSync(temp, { recursive: true, force: true })) };
 }
 
-/** The baseline: a bare hono JSON route on @hono/node-server (bench/bare-server.mjs). */
-export function startBare(): Promise<ServerProcess> {
-  return startProcess([join(ROOT, 'bench/bare-server.mjs')], {}, '/');
+/** What {@link startKernelIn} runs against: the caller's data dir and plugins, kept when the kernel stops. */
+export interface KernelSetup {
+  dataDir: string;
+  /** Path of plugins.json. */
+  pluginsConfig: string;
+  /** Folder holding one folder per plugin; the repository's plugins/ by default. */
+  pluginsDir?: string;
+  /** More environment variables (LOG_LEVEL is warn unless given). */
+  env?: Record<string, string>;
+  nodeArgs?: string[];
 }
 
-async function startProcess(args: string[], env: Record<string, string>, readyPath: string): Promise<ServerProcess> {
+/** A kernel on a given data dir and plugins.json (a restart, a seeded data dir); nothing is deleted when it stops. */
+export function startKernelIn(setup: KernelSetup, start: StartOptions = {}): Promise<ServerProcess> {
+  const env = {
+    DATA_DIR: setup.dataDir,
+    PLUGINS_CONFIG: setup.pluginsConfig,
+    PLUGINS_DIR: setup.pluginsDir ?? join(ROOT, 'plugins'),
+    LOG_LEVEL: 'warn',
+    ...setup.env,
+  };
+  return startProcess([...(setup.nodeArgs ?? []), join(ROOT, 'dist/kernel/main.js')], env, '/_now', start);
+}
+
+/** The repository's own plugins.json and plugins/: what a user who just cloned it starts. */
+export const DEFAULT_PLUGINS = { config: join(ROOT, 'plugins.json'), dir: join(ROOT, 'plugins') };
+
+/** The baseline: a bare hono JSON route on @hono/node-server (bench/bare-server.mjs). */
+export function startBare(start: StartOptions = {}): Promise<ServerProcess> {
+  return startProcess([join(ROOT, 'bench/bare-server.mjs')], {}, '/', start);
+}
+
+/** How readiness is detected. */
+export interface StartOptions {
+  /**
+   * `http` (default): an answer 200 on the ready path, asked every 100 ms.
+   * `tcp`: the port accepting a connection, tried every 2 ms (a refused
+   * connect on loopback answers at once), for cold-start timing.
+   */
+  probe?: 'http' | 'tcp';
+}
+
+async function startProcess(args: string[], env: Record<string, string>, readyPath: string, start: StartOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST },
@@ -72,7 +115,9 @@ async function startProcess(args: string[], env: Record<string, string>, readyPa
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (running.delete(child), resolve(code))));
   const url = `http://${HOST}:${port}`;
-  await waitReady(`${url}${readyPath}`, exited, () => stderr);
+  if (start.probe === 'tcp') await waitListening(port, exited, () => stderr);
+  else await waitReady(`${url}${readyPath}`, exited, () => stderr);
+  const readyMs = performance.now() - spawnedAt;
   const stop = async () => {
     if (child.exitCode !== null) return;
     child.kill('SIGTERM');
@@ -80,7 +125,7 @@ async function startProcess(args: string[], env: Record<string, string>, readyPa
     await exited;
     clearTimeout(timer);
   };
-  return { url, cpuSeconds: () => cpuSecondsOf(child.pid), stop };
+  return { url, pid: child.pid!, spawnedAt, readyMs, cpuSeconds: () => cpuSecondsOf(child.pid), stop };
 }
 
 /** Linux's clock ticks per second (`getconf CLK_TCK`), what /proc/<pid>/stat counts in. */
@@ -128,6 +173,31 @@ async function waitReady(url: string, exited: Promise<number | null>, stderr: ()
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`server did not answer ${url} within ${BOOT_TIMEOUT_MS} ms`);
+}
+
+/** Waits until `port` accepts a TCP connection on loopback, trying every 2 ms. */
+async function waitListening(port: number, exited: Promise<number | null>, stderr: () => string): Promise<void> {
+  let dead: number | null | undefined;
+  void exited.then((code) => (dead = code));
+  const end = Date.now() + BOOT_TIMEOUT_MS;
+  while (Date.now() < end) {
+    if (dead !== undefined) throw new Error(`server exited with ${dead} before listening: ${stderr().slice(-2000)}`);
+    const accepted = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, HOST);
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => (socket.destroy(), resolve(false)));
+    });
+    if (accepted) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`server did not listen on port ${port} within ${BOOT_TIMEOUT_MS} ms`);
+}
+
+/** Resident memory of a process in MB (VmRSS of /proc/<pid>/status: every thread, isolates included). */
+export function residentMb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (match === null) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]) / 1024;
 }
 
 /** A Kuzzle API call; answers `result`, throws with the error id on anything but 200. */

@@ -15,16 +15,22 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { coldStartBench } from './coldstart.js';
 import { loginBench } from './login.js';
+import { memoryBench } from './memory.js';
 import type { BenchOptions, BenchRow, BenchSection } from './report.js';
 import { requestsBench } from './requests.js';
 import { rpcBench } from './rpc.js';
+import { scaleBench } from './scale.js';
 import type { Spread } from './stats.js';
 
 const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchSection>> = {
   rpc: rpcBench,
   requests: requestsBench,
   login: loginBench,
+  coldstart: coldStartBench,
+  memory: memoryBench,
+  scale: scaleBench,
 };
 
 function argument(name: string): string | undefined {

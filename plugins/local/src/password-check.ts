@@ -34,14 +34,21 @@ export class PasswordCheck {
     private readonly config: LocalConfig,
     private readonly credentials: CredentialStore,
     private readonly throttle: LoginThrottle,
-    private readonly dummyHash: string,
+    private readonly dummyHash: Promise<string>,
   ) {}
 
   static async create(context: PluginContext, config: LocalConfig, credentials: CredentialStore, throttle: LoginThrottle): Promise<PasswordCheck> {
+    // A cost the kernel refuses stops the plugin at boot, not at the first
+    // login: the host checks the cost of any needsRehash without hashing.
+    await context.password.needsRehash('', config.cost);
     // Unknown usernames are checked against this, so they cost one bcrypt
-    // compare like a known one. Hashing it at init also makes a cost the
-    // kernel refuses stop the plugin at boot, not at the first login.
-    const dummyHash = await context.password.hash(randomBytes(24).toString('base64'), config.cost);
+    // compare like a known one. It is hashed while the plugin already serves:
+    // awaited at init it held every boot up by one hash (about 250 ms at cost
+    // 12, a third of the kernel's start; bench/coldstart). Only an unknown
+    // username tried in the first moments after boot waits for it.
+    const dummyHash = context.password.hash(randomBytes(24).toString('base64'), config.cost);
+    // Awaited at each use; this keeps a failure from being an unhandled rejection meanwhile.
+    dummyHash.catch(() => undefined);
     return new PasswordCheck(context, config, credentials, throttle, dummyHash);
   }
 
@@ -61,7 +68,7 @@ export class PasswordCheck {
     const usable = candidate.length > 0 && candidate.length <= MAX_PASSWORD;
     // Exactly one bcrypt compare on every path (malformed input included):
     // against the user's hash, or the dummy.
-    const matches = await this.context.password.verify(usable ? candidate : 'an unusable password', stored?._source.hash ?? this.dummyHash);
+    const matches = await this.context.password.verify(usable ? candidate : 'an unusable password', stored?._source.hash ?? (await this.dummyHash));
     if (name === null) return { failure: 'malformed username' };
     if (stored === null) return { failure: 'unknown user' };
     if (!usable || !matches) return { failure: usable ? 'wrong password' : 'malformed password' };
