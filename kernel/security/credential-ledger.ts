@@ -8,8 +8,10 @@
  * with `strategy`).
  *
  * Each row is `held`, or marked while the kernel's call is in flight:
- * - `creating`, written BEFORE `create` is called and set to `held` after it
- *   succeeds, removed if the plugin refuses (4xx: nothing written). A crash
+ * - `creating`, written BEFORE `create` is called (only for a user that
+ *   exists: 404 without calling the plugin otherwise) and set to `held` after
+ *   it succeeds (the row dropped if the user was deleted meanwhile), removed
+ *   if the plugin refuses (4xx: nothing written). A crash
  *   in between, or a failure that leaves it unknown whether the plugin wrote
  *   (5xx: a timeout, a thread that died), leaves `creating`, which refuses
  *   logins (a verify never passes for credentials the kernel did not see
@@ -33,18 +35,20 @@ export class CredentialLedger {
   readonly #db: KernelDb;
   readonly #state: Statement<[string, string], HolderState>;
   readonly #held: Statement<[string], string>;
-  readonly #intend: Statement<[string, string]>;
+  readonly #intend: Statement<[string, string, string]>;
   readonly #confirm: Statement<[string, string, string]>;
   readonly #mark: Statement<[HolderState, string, string]>;
   readonly #remove: Statement<[string, string]>;
   readonly #abandon: Statement<[string, string, HolderState]>;
-  readonly #insertHeld: Statement<[string, string]>;
+  readonly #insertHeld: Statement<[string, string, string]>;
+  readonly #enroll: Statement<[string, string]>;
 
   constructor(db: KernelDb) {
     this.#db = db;
     this.#state = db.prepare<[string, string], HolderState>('SELECT state FROM credential_holders WHERE strategy = ? AND kuid = ?').pluck();
     this.#held = db.prepare<[string], string>("SELECT strategy FROM credential_holders WHERE kuid = ? AND state = 'held' ORDER BY strategy").pluck();
-    this.#intend = db.prepare("INSERT OR IGNORE INTO credential_holders (strategy, kuid, state) VALUES (?, ?, 'creating')");
+    // Only for a user that exists: a mark left for a kuid already deleted would keep a later user of that kuid out.
+    this.#intend = db.prepare("INSERT OR IGNORE INTO credential_holders (strategy, kuid, state) SELECT ?, ?, 'creating' WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)");
     // Only while the user exists: a user deleted during the call must not come back as a holder.
     this.#confirm = db.prepare(
       "INSERT INTO credential_holders (strategy, kuid, state) SELECT ?, ?, 'held' WHERE EXISTS (SELECT 1 FROM users WHERE id = ?) " +
@@ -53,7 +57,9 @@ export class CredentialLedger {
     this.#mark = db.prepare('UPDATE credential_holders SET state = ? WHERE strategy = ? AND kuid = ?');
     this.#remove = db.prepare('DELETE FROM credential_holders WHERE strategy = ? AND kuid = ?');
     this.#abandon = db.prepare('DELETE FROM credential_holders WHERE strategy = ? AND kuid = ? AND state = ?');
-    this.#insertHeld = db.prepare("INSERT OR IGNORE INTO credential_holders (strategy, kuid, state) VALUES (?, ?, 'held')");
+    this.#insertHeld = db.prepare("INSERT OR IGNORE INTO credential_holders (strategy, kuid, state) SELECT ?, ?, 'held' WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)");
+    // A new user: any row already there for its kuid is stale (left for a user since deleted) and must not keep it out.
+    this.#enroll = db.prepare("INSERT INTO credential_holders (strategy, kuid, state) VALUES (?, ?, 'held') ON CONFLICT (strategy, kuid) DO UPDATE SET state = 'held'");
   }
 
   /** The row's state, or null: only `held` lets a login through. */
@@ -68,7 +74,9 @@ export class CredentialLedger {
 
   /** Runs the kernel's call of `create`, recorded as above; `confirm: false` leaves the row `creating` (a user creation confirms all at once). */
   async recordCreate<T>(strategy: string, kuid: string, create: () => Promise<T>, confirm = true): Promise<T> {
-    const inserted = this.#intend.run(strategy, kuid).changes > 0;
+    const inserted = this.#intend.run(strategy, kuid, kuid).changes > 0;
+    // Gone (deleted while the plugin validated): no credentials are created for a user that does not exist.
+    if (!inserted && this.stateOf(strategy, kuid) === null) throw new PluginError('security.user.not_found', kuid);
     let result: T;
     try {
       result = await create();
@@ -83,9 +91,9 @@ export class CredentialLedger {
     return result;
   }
 
-  /** Marks `kuid` a holder in `strategy`, if the user still exists. */
+  /** Marks `kuid` a holder in `strategy` if the user still exists; otherwise drops any row left for it. */
   confirm(strategy: string, kuid: string): void {
-    this.#confirm.run(strategy, kuid, kuid);
+    if (this.#confirm.run(strategy, kuid, kuid).changes === 0) this.#remove.run(strategy, kuid);
   }
 
   /** Runs the kernel's call of `delete`, recorded as above. */
@@ -114,7 +122,7 @@ export class CredentialLedger {
   enrollNewUser(strategy: string, create: () => UserRecord): UserRecord {
     return this.#db.transaction(() => {
       const user = create();
-      this.#insertHeld.run(strategy, user._id);
+      this.#enroll.run(strategy, user._id);
       return user;
     })();
   }
@@ -134,10 +142,10 @@ export class CredentialLedger {
     this.#remove.run(strategy, kuid);
   }
 
-  /** Records `kuids` as holders in `strategy` (the backfill), in one transaction. */
+  /** Records `kuids` as holders in `strategy` (the backfill), those that still exist, in one transaction. */
   addHolders(strategy: string, kuids: readonly string[]): void {
     this.#db.transaction(() => {
-      for (const kuid of kuids) this.#insertHeld.run(strategy, kuid);
+      for (const kuid of kuids) this.#insertHeld.run(strategy, kuid, kuid);
     })();
   }
 
