@@ -16,6 +16,8 @@ export class CreationJournal {
   readonly #db: KernelDb;
   readonly #begin: Statement<[string, number]>;
   readonly #end: Statement<[string]>;
+  /** Creations under way in this process: pending, but not for the settler to undo. */
+  readonly #inFlight = new Set<string>();
 
   constructor(db: KernelDb) {
     this.#db = db;
@@ -28,8 +30,14 @@ export class CreationJournal {
     return this.#db.transaction(() => {
       const user = create();
       this.#begin.run(user._id, Date.now());
+      this.#inFlight.add(user._id);
       return user;
     })();
+  }
+
+  /** The creation of `kuid` is over, finished or not (a mark left now is for the settler: ledger-boot.ts). */
+  release(kuid: string): void {
+    this.#inFlight.delete(kuid);
   }
 
   /**
@@ -45,8 +53,13 @@ export class CreationJournal {
     })();
   }
 
-  /** Users whose creation a crash interrupted (at boot: none is in flight). */
+  /** Users marked pending, the creations under way included. */
   pending(): string[] {
     return this.#db.prepare<[], string>('SELECT kuid FROM pending_creations ORDER BY started_at').pluck().all();
+  }
+
+  /** Users whose creation is over without finishing: a crash, or a rollback that could not delete credentials. */
+  abandoned(): string[] {
+    return this.pending().filter((kuid) => !this.#inFlight.has(kuid));
   }
 }

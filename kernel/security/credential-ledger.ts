@@ -30,6 +30,8 @@ import type { KernelDb } from '../storage/kernel-db.js';
 
 export type HolderState = 'held' | 'creating' | 'deleting';
 export interface HolderRow { strategy: string; kuid: string; state: HolderState }
+/** Whether a create or delete of (strategy, kuid) ran since the watch began, or runs now. */
+export type Touched = (strategy: string, kuid: string) => boolean;
 
 export class CredentialLedger {
   readonly #db: KernelDb;
@@ -42,6 +44,12 @@ export class CredentialLedger {
   readonly #abandon: Statement<[string, string, HolderState]>;
   readonly #insertHeld: Statement<[string, string, string]>;
   readonly #enroll: Statement<[string, string]>;
+  /** Creates and deletes in flight, by (strategy, kuid): their rows are theirs, not the settler's. */
+  readonly #inFlight = new Map<string, number>();
+  /** Keys touched since each running watch began (settlement.ts, while it awaits a plugin). */
+  readonly #watches = new Set<Set<string>>();
+  /** Called when a call's outcome is unknown and its row is left for the settler. */
+  onUnsettled: () => void = () => {};
 
   constructor(db: KernelDb) {
     this.#db = db;
@@ -77,17 +85,21 @@ export class CredentialLedger {
     const inserted = this.#intend.run(strategy, kuid, kuid).changes > 0;
     // Gone (deleted while the plugin validated): no credentials are created for a user that does not exist.
     if (!inserted && this.stateOf(strategy, kuid) === null) throw new PluginError('security.user.not_found', kuid);
+    const done = this.#enter(strategy, kuid);
     let result: T;
     try {
       result = await create();
     } catch (error) {
       // Refused (4xx): nothing written, so this call's mark goes. A row from before stays: `held` (a
       // second create refused, the first credentials are there) or `creating` (an earlier create whose
-      // outcome is unknown, e.g. a timeout after the plugin wrote: boot asks the plugin).
-      if (inserted && outcomeOf(error) !== 'unknown') this.#abandon.run(strategy, kuid, 'creating');
+      // outcome is unknown, e.g. a timeout after the plugin wrote: the settler asks the plugin).
+      const outcome = outcomeOf(error);
+      if (inserted && outcome !== 'unknown') this.#abandon.run(strategy, kuid, 'creating');
+      done(outcome === 'unknown');
       throw error;
     }
     if (confirm) this.confirm(strategy, kuid);
+    done(false);
     return result;
   }
 
@@ -100,6 +112,7 @@ export class CredentialLedger {
   async recordDelete<T>(strategy: string, kuid: string, remove: () => Promise<T>): Promise<T> {
     const before = this.stateOf(strategy, kuid);
     if (before !== null) this.#mark.run('deleting', strategy, kuid);
+    const done = this.#enter(strategy, kuid);
     let result: T;
     try {
       result = await remove();
@@ -108,10 +121,45 @@ export class CredentialLedger {
       if (outcome === 'absent') this.#remove.run(strategy, kuid);
       // Refused: the credentials are still there.
       else if (outcome === 'refused' && before !== null) this.#mark.run(before, strategy, kuid);
+      done(outcome === 'unknown' && before !== null);
       throw error;
     }
     this.#remove.run(strategy, kuid);
+    done(false);
     return result;
+  }
+
+  /**
+   * Runs `settle` (the settler's work, which awaits plugins) with a check of
+   * whether the kernel's own create or delete of a (strategy, kuid) ran
+   * meanwhile: the settler then leaves that row to the call (or the next pass).
+   */
+  async watch<T>(settle: (touched: Touched) => Promise<T>): Promise<T> {
+    const touched = new Set<string>();
+    this.#watches.add(touched);
+    try {
+      return await settle((strategy, kuid) => touched.has(keyOf(strategy, kuid)) || this.#inFlight.has(keyOf(strategy, kuid)));
+    } finally {
+      this.#watches.delete(touched);
+    }
+  }
+
+  /** Rows left `creating` or `deleting` by a crash or a call of unknown outcome, none in flight. */
+  settleable(): HolderRow[] {
+    return this.unsettled().filter((row) => !this.#inFlight.has(keyOf(row.strategy, row.kuid)));
+  }
+
+  /** Records a call in flight; the function returned ends it (`unsettled`: it left its row for the settler). */
+  #enter(strategy: string, kuid: string): (unsettled: boolean) => void {
+    const key = keyOf(strategy, kuid);
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
+    for (const touched of this.#watches) touched.add(key);
+    return (unsettled) => {
+      const left = this.#inFlight.get(key)! - 1;
+      if (left === 0) this.#inFlight.delete(key);
+      else this.#inFlight.set(key, left);
+      if (unsettled) this.onUnsettled();
+    };
   }
 
   /**
@@ -166,6 +214,10 @@ export class CredentialLedger {
       this.#db.prepare('DELETE FROM credential_ledger_state WHERE strategy = ?').run(strategy);
     })();
   }
+}
+
+function keyOf(strategy: string, kuid: string): string {
+  return `${strategy}\n${kuid}`;
 }
 
 /** What a failed plugin call says about what it wrote: nothing (refused, 4xx), that there was nothing (404), or unknown (5xx, or not a plugin's answer). */

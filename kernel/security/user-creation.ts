@@ -63,6 +63,16 @@ export async function createUserWithCredentials(deps: UserCreationDeps, user: Ne
   // A profile deleted during the awaits above would leave the user naming one that does not exist.
   assertProfiles(deps.rights, user.profileIds);
   const created = deps.creations.begin(() => users.create(user.kuid, user.content, user.profileIds));
+  try {
+    return await createCredentialsOf(deps, user, request, created);
+  } finally {
+    deps.creations.release(user.kuid);
+  }
+}
+
+async function createCredentialsOf(deps: UserCreationDeps, user: NewUser, request: RequestContext, created: UserRecord): Promise<UserRecord> {
+  const { strategies } = deps;
+  const entries = Object.entries(user.credentials);
   const done: string[] = [];
   let creating: string | null = null;
   try {

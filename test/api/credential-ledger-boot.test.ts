@@ -9,10 +9,13 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openKernelDb } from '../../kernel/storage/kernel-db.js';
+import type { LedgerRetry } from '../../kernel/security/ledger-settlement.js';
 import { ADMIN_PASSWORD, USER_PASSWORD, errorOf, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
 import type { FixturePlugin } from '../helpers/test-kernel.js';
 
 const IMPOSTOR: Record<string, FixturePlugin> = { impostor: { fixture: 'impostor', allowedProfiles: ['default'] } };
+/** No background pass within a test: what each boot settles is what these tests check (credential-ledger-retry.test.ts checks the rest). */
+const BOOT_ONLY: LedgerRetry = { firstMs: 3_600_000, maxMs: 3_600_000 };
 
 describe('the credential ledger at boot', () => {
   const running: ApiKernel[] = [];
@@ -21,7 +24,7 @@ describe('the credential ledger at boot', () => {
   });
 
   const start = async (dataDir?: string, plugins = IMPOSTOR) => {
-    const k = await startApiKernel({ plugins, ...(dataDir === undefined ? {} : { dataDir }) });
+    const k = await startApiKernel({ plugins, ledgerRetry: BOOT_ONLY, ...(dataDir === undefined ? {} : { dataDir }) });
     running.push(k);
     return k;
   };
@@ -57,7 +60,7 @@ describe('the credential ledger at boot', () => {
     ]);
   });
 
-  it('refuses logins in a strategy whose backfill failed, until a boot completes it', async () => {
+  it('refuses logins in a strategy whose backfill failed, until a pass completes it', async () => {
     const k = await start();
     const admin = await k.firstAdmin();
     await k.call('POST', '/credentials/impostor/admin/_create', { jwt: admin, body: {} });
@@ -65,14 +68,14 @@ describe('the credential ledger at boot', () => {
     // The plugin failing its exists must not switch the check off.
     expect(errorOf(await vouch(failing, 'admin'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
     expect(await failing.login('admin', ADMIN_PASSWORD)).toMatch(/^kauth-/);
-    expect(ledgerLines(failing, 'credential ledger backfill failed: logins in this strategy are refused for users not recorded yet, until a boot completes it')).toEqual([
+    expect(ledgerLines(failing, 'credential ledger backfill incomplete: logins in this strategy are refused for users not recorded yet; tried again later')).toEqual([
       expect.objectContaining({ strategy: 'impostor', plugin: 'impostor' }),
     ]);
     const fixed = await restartAfter(failing, '');
     expect((await vouch(fixed, 'admin')).status).toBe(200);
   });
 
-  it('keeps refusing credentials whose create failed after writing (500) until boot asks the plugin, then lets them in', async () => {
+  it('keeps refusing credentials whose create failed after writing (500) until the kernel asks the plugin (here: the next boot), then lets them in', async () => {
     const k = await start();
     const admin = await k.firstAdmin();
     const ivy = await k.createUser(admin, 'ivy');
