@@ -18,9 +18,12 @@
  *   created) and which boot settles by asking the plugin's `exists` (so a
  *   create that did finish is not lost: no lock-out).
  * - `deleting`, written BEFORE `delete` is called, the row removed after it
- *   succeeds or answers 404, restored if the plugin refuses. A crash in
- *   between, or a 5xx, leaves `deleting`, which refuses logins (the deletion
- *   was asked for), and boot finishes the deletion.
+ *   succeeds or answers 404. A crash in between, or a 5xx, leaves
+ *   `deleting`, which refuses logins (the deletion was asked for), and the
+ *   settler finishes the deletion. A refusal (4xx) restores the row only
+ *   when the user asked for its own deletion (the plugin may protect it:
+ *   `local`'s requirePassword); an admin's deletion stays asked for, so a
+ *   plugin cannot keep enrolled a user an admin is removing by refusing.
  * Deleting a user deletes its rows (a trigger on `users`, migration 7).
  */
 import type { Statement } from 'better-sqlite3';
@@ -108,8 +111,8 @@ export class CredentialLedger {
     if (this.#confirm.run(strategy, kuid, kuid).changes === 0) this.#remove.run(strategy, kuid);
   }
 
-  /** Runs the kernel's call of `delete`, recorded as above. */
-  async recordDelete<T>(strategy: string, kuid: string, remove: () => Promise<T>): Promise<T> {
+  /** Runs the kernel's call of `delete`, recorded as above; `byOwner`: the user asked, a refusal keeps it enrolled. */
+  async recordDelete<T>(strategy: string, kuid: string, remove: () => Promise<T>, byOwner = false): Promise<T> {
     const before = this.stateOf(strategy, kuid);
     if (before !== null) this.#mark.run('deleting', strategy, kuid);
     const done = this.#enter(strategy, kuid);
@@ -119,9 +122,9 @@ export class CredentialLedger {
     } catch (error) {
       const outcome = outcomeOf(error);
       if (outcome === 'absent') this.#remove.run(strategy, kuid);
-      // Refused: the credentials are still there.
-      else if (outcome === 'refused' && before !== null) this.#mark.run(before, strategy, kuid);
-      done(outcome === 'unknown' && before !== null);
+      // Refused: the credentials are still there, and usable only if their owner asked (an admin's removal stands).
+      else if (outcome === 'refused' && before !== null && byOwner) this.#mark.run(before, strategy, kuid);
+      done(outcome !== 'absent' && !(outcome === 'refused' && byOwner) && before !== null);
       throw error;
     }
     this.#remove.run(strategy, kuid);

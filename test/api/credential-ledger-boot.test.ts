@@ -123,6 +123,20 @@ describe('the credential ledger at boot', () => {
     expect(errorOf(await vouch(after, 'admin'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
   });
 
+  it("keeps refusing a user an admin removes when the plugin refuses the deletion (4xx); the user's own refused deletion leaves it enrolled (review finding)", async () => {
+    const k = await start(undefined, { impostor: { ...IMPOSTOR.impostor!, config: { refuseDelete: true } } });
+    const admin = await k.firstAdmin();
+    const bo = await k.createUser(admin, 'bo');
+    expect((await k.call('POST', `/credentials/impostor/${bo}/_create`, { jwt: admin, body: {} })).status).toBe(200);
+    // The plugin may refuse a user's own deletion to protect it (local's requirePassword): still enrolled.
+    expect(errorOf(await k.call('DELETE', '/_me/credentials/impostor', { jwt: await k.login('bo') }))).toEqual({ status: 400, id: 'plugin.custom.bad_request' });
+    expect((await vouch(k, bo)).status).toBe(200);
+    // An admin's removal stands: the plugin cannot keep the user enrolled by refusing it.
+    expect(errorOf(await k.call('DELETE', `/credentials/impostor/${bo}`, { jwt: admin }))).toEqual({ status: 400, id: 'plugin.custom.bad_request' });
+    expect(errorOf(await vouch(k, bo))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+    expect((await k.call('GET', '/_healthCheck')).body.result.ledger).toMatchObject({ status: 'incomplete', unsettled: 1 });
+  });
+
   it('marks a fresh install backfilled at once, and does not backfill again at the next boot', async () => {
     const k = await start();
     expect(ledgerLines(k, 'credential ledger backfilled')).toEqual([
