@@ -63,6 +63,7 @@ async function validateThenWrite(
   { strategy, kuid, credentials }: { strategy: string; kuid: string; credentials: JsonObject },
 ): Promise<JsonObject> {
   const context = pluginRequest(request);
+  services.creations.assertFinished(kuid);
   await services.strategies.call(strategy, 'validate', { request: context, credentials, kuid, strategy, isUpdate: method === 'update' });
   const write = () => services.strategies.call(strategy, method, { request: context, credentials, kuid, strategy });
   // A creation is recorded in the credential ledger (logins in `strategy` are accepted from then on); an update changes no holder.

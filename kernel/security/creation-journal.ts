@@ -9,6 +9,7 @@
  * `creating`: nobody can log in as it.
  */
 import type { Statement } from 'better-sqlite3';
+import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { UserRecord } from '@portcullis/sdk-plugin/protocol';
 import type { KernelDb } from '../storage/kernel-db.js';
 
@@ -16,6 +17,7 @@ export class CreationJournal {
   readonly #db: KernelDb;
   readonly #begin: Statement<[string, number]>;
   readonly #end: Statement<[string]>;
+  readonly #isPending: Statement<[string], number>;
   /** Creations under way in this process: pending, but not for the settler to undo. */
   readonly #inFlight = new Set<string>();
 
@@ -23,6 +25,7 @@ export class CreationJournal {
     this.#db = db;
     this.#begin = db.prepare('INSERT INTO pending_creations (kuid, started_at) VALUES (?, ?)');
     this.#end = db.prepare('DELETE FROM pending_creations WHERE kuid = ?');
+    this.#isPending = db.prepare<[string], number>('SELECT 1 FROM pending_creations WHERE kuid = ?').pluck();
   }
 
   /** Runs `create` (the user store's insert) and marks the user pending, in one transaction. */
@@ -51,6 +54,15 @@ export class CreationJournal {
       confirm();
       return true;
     })();
+  }
+
+  /**
+   * Refuses (412 `security.user.creation_pending`) a credentials write for a
+   * user whose creation has not finished: the settler undoes an abandoned
+   * creation with every credential of the user, so the write would be lost.
+   */
+  assertFinished(kuid: string): void {
+    if (this.#isPending.get(kuid) !== undefined) throw new PluginError('security.user.creation_pending', kuid);
   }
 
   /** Users marked pending, the creations under way included. */

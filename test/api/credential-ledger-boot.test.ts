@@ -96,6 +96,10 @@ describe('the credential ledger at boot', () => {
     expect((await k.call('POST', '/users/jo/_create', { jwt: admin, body })).status).toBe(500);
     expect((await k.call('GET', '/users/jo', { jwt: admin })).status).toBe(200);
     expect(errorOf(await vouch(k, 'jo'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+    // Credentials given now would be deleted with the user when its creation is undone: refused, nothing written (review finding).
+    const given = await k.call('POST', '/credentials/local/jo/_create', { jwt: admin, body: { username: 'jo', password: USER_PASSWORD } });
+    expect(errorOf(given)).toEqual({ status: 412, id: 'security.user.creation_pending' });
+    expect(given.body.error?.message).toContain('has not finished');
 
     const after = await restartAfter(k, '');
     const jwt = await after.login('admin', ADMIN_PASSWORD);
