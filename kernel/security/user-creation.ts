@@ -112,8 +112,11 @@ async function rollback(deps: UserCreationDeps, kuid: string, strategies: string
     }
     deps.ledger.forget(strategy, kuid);
   }
-  // Its ledger rows (`creating`) name what is left to delete; boot does it (ledger-boot.ts), or an admin's deleteUser.
-  if (!undone) return;
+  // Its ledger rows (`creating`) name what is left to delete; the settler does it (ledger-boot.ts), or an admin's deleteUser.
+  if (!undone) {
+    deps.ledger.onUnsettled();
+    return;
+  }
   // Nobody can log in as a pending user (its ledger rows are `creating`); an admin's API key for it is possible.
   deps.tokens.revokeUser(kuid);
   deps.tokens.apiKeys.deleteUser(kuid);
