@@ -24,7 +24,7 @@ import type { Logger } from './log.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { CreationJournal } from './security/creation-journal.js';
 import { CredentialLedger } from './security/credential-ledger.js';
-import { settleCredentialLedger } from './security/ledger-boot.js';
+import { LedgerSettlement, type LedgerHealth, type LedgerRetry } from './security/ledger-settlement.js';
 import { RequestRate } from './security/request-rate.js';
 import { RightsStore } from './security/rights-store.js';
 import { standardProfiles, standardRoles } from './security/rights.js';
@@ -38,6 +38,8 @@ export interface KernelOptions {
   log: Logger;
   /** Lowest bcrypt cost plugins may ask for; only tests lower it. */
   minPasswordCost?: number;
+  /** Delays of the credential ledger's background passes; only tests change them. */
+  ledgerRetry?: LedgerRetry;
 }
 
 /** In-flight requests get this long to finish at shutdown before their sockets are closed. */
@@ -53,28 +55,41 @@ export class Kernel {
   readonly #log: Logger;
   readonly #config: KernelConfig;
   readonly #sweep: NodeJS.Timeout;
+  readonly #settlement: LedgerSettlement;
   #server: ServerType | null = null;
 
-  private constructor(parts: { app: Hono; plugins: PluginHost; secret: KernelSecret; db: KernelDb; log: Logger; config: KernelConfig; tokens: TokenStore; audit: AuditLog }) {
+  private constructor(parts: {
+    app: Hono;
+    plugins: PluginHost;
+    secret: KernelSecret;
+    db: KernelDb;
+    log: Logger;
+    config: KernelConfig;
+    tokens: TokenStore;
+    audit: AuditLog;
+    settlement: LedgerSettlement;
+  }) {
     this.app = parts.app;
     this.plugins = parts.plugins;
     this.secret = parts.secret;
     this.#db = parts.db;
     this.#log = parts.log;
     this.#config = parts.config;
+    this.#settlement = parts.settlement;
     this.#sweep = setInterval(() => {
       parts.tokens.sweepExpired();
       parts.audit.sweep();
     }, SWEEP_MS).unref();
   }
 
-  static async start({ config, log, minPasswordCost }: KernelOptions): Promise<Kernel> {
+  static async start({ config, log, minPasswordCost, ledgerRetry }: KernelOptions): Promise<Kernel> {
     const phase = phaseTimer(log);
     const pluginsConfig = phase('read config', () => loadPluginsConfig(config.pluginsConfig));
     phase('data dir', () => prepareDataDir(config.dataDir, log));
     const secret = await phase('kernel secret', () => loadKernelSecret(config.dataDir, config.kernelSecret, (m) => log.warn(m)));
     const db = phase('kernel database', () => openKernelDb(join(config.dataDir, 'kernel.sqlite')));
     let started: PluginHost | undefined;
+    let settlement: LedgerSettlement | undefined;
     try {
       const tokens = new TokenStore(db, secret.key);
       tokens.sweepExpired();
@@ -101,8 +116,11 @@ export class Kernel {
         }),
       );
       started = plugins;
-      // Before listening: no login may see a creation a crash interrupted, or a strategy not yet backfilled.
-      await phase('credential ledger', () => settleCredentialLedger({ ledger, creations, users, strategies: plugins.registry, tokens, log }));
+      // Before listening: no login may see a creation a crash interrupted. What a plugin failed is tried again in the background.
+      const settling = new LedgerSettlement({ ledger, creations, users, strategies: plugins.registry, tokens, log }, ledgerRetry);
+      settlement = settling;
+      await phase('credential ledger', () => settling.settle());
+      plugins.onThreadReady(() => settling.pluginReady());
       const app = phase('routes', () => {
         const actions = routeTable(plugins.apis());
         const services: KernelServices = {
@@ -133,15 +151,17 @@ export class Kernel {
           },
           log,
           actions: (): readonly Action[] => actions,
-          health: () => healthReport(plugins, db),
+          health: () => healthReport(plugins, db, settling.health()),
         };
         const trustedProxies = config.trustedProxies.length === 0 ? null : new TrustedProxies(config.trustedProxies);
         return createApp(actions, services, { maxRequestBytes: config.maxRequestBytes, corsOrigins: config.corsOrigins, trustedProxies });
       });
-      return new Kernel({ app, plugins, secret, db, log, config, tokens, audit });
+      return new Kernel({ app, plugins, secret, db, log, config, tokens, audit, settlement: settling });
     } catch (error) {
       // A stored role refused, or a route table refused (duplicate_url): no isolate left running, no database left open.
+      const settled = settlement?.stop();
       await started?.stop();
+      await settled;
       db.close();
       throw error;
     }
@@ -165,7 +185,10 @@ export class Kernel {
     const phase = phaseTimer(this.#log);
     await phase('drain http', () => this.#closeServer());
     clearInterval(this.#sweep);
+    // No new pass; a pass under way ends once the plugins it waits on are stopped.
+    const settled = this.#settlement.stop();
     await phase('stop plugins', () => this.plugins.stop());
+    await settled;
     phase('close kernel database', () => this.#db.close());
     this.#log.info('stopped');
   }
@@ -196,8 +219,8 @@ function publicActions(config: PluginsConfig): string[] {
   return enabledPlugins(config).flatMap(([name, settings]) => settings.publicActions.map((action) => `${name}/${action}`));
 }
 
-/** green: all serving; yellow: a plugin failed or is backing off; red: the kernel database is down. */
-function healthReport(plugins: PluginHost, db: KernelDb): HealthReport {
+/** green: all serving; yellow: a plugin failed or is backing off, or the credential ledger is incomplete; red: the kernel database is down. */
+function healthReport(plugins: PluginHost, db: KernelDb, ledger: LedgerHealth): HealthReport {
   const report = plugins.health();
   let kernelDb: 'green' | 'red' = 'green';
   try {
@@ -205,8 +228,8 @@ function healthReport(plugins: PluginHost, db: KernelDb): HealthReport {
   } catch {
     kernelDb = 'red';
   }
-  const degraded = Object.values(report).some((p) => p.status !== 'ready');
-  return { status: kernelDb === 'red' ? 'red' : degraded ? 'yellow' : 'green', services: { kernelDb }, plugins: report };
+  const degraded = Object.values(report).some((p) => p.status !== 'ready') || ledger.status !== 'complete';
+  return { status: kernelDb === 'red' ? 'red' : degraded ? 'yellow' : 'green', services: { kernelDb }, plugins: report, ledger };
 }
 
 /**

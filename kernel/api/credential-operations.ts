@@ -35,10 +35,14 @@ export async function validateCredentials(services: KernelServices, request: Aut
   return true;
 }
 
-/** Deletes, recorded in the credential ledger (a login in `strategy` is refused from then on). */
-export async function deleteCredentials(services: KernelServices, request: AuthenticatedRequest, strategy: string, kuid: string): Promise<{ acknowledged: true }> {
+/**
+ * Deletes, recorded in the credential ledger (a login in `strategy` is
+ * refused from then on). `byOwner`: the user's own request, whose refusal
+ * by the plugin leaves its credentials usable; an admin's stays asked for.
+ */
+export async function deleteCredentials(services: KernelServices, request: AuthenticatedRequest, strategy: string, kuid: string, byOwner = false): Promise<{ acknowledged: true }> {
   const context = pluginRequest(request);
-  await services.ledger.recordDelete(strategy, kuid, () => services.strategies.call(strategy, 'delete', { request: context, kuid, strategy }));
+  await services.ledger.recordDelete(strategy, kuid, () => services.strategies.call(strategy, 'delete', { request: context, kuid, strategy }), byOwner);
   return { acknowledged: true };
 }
 
@@ -59,6 +63,7 @@ async function validateThenWrite(
   { strategy, kuid, credentials }: { strategy: string; kuid: string; credentials: JsonObject },
 ): Promise<JsonObject> {
   const context = pluginRequest(request);
+  services.creations.assertFinished(kuid);
   await services.strategies.call(strategy, 'validate', { request: context, credentials, kuid, strategy, isUpdate: method === 'update' });
   const write = () => services.strategies.call(strategy, method, { request: context, credentials, kuid, strategy });
   // A creation is recorded in the credential ledger (logins in `strategy` are accepted from then on); an update changes no holder.

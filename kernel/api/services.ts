@@ -10,6 +10,7 @@ import type { PluginHost } from '../plugins/plugin-host.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
 import type { CreationJournal } from '../security/creation-journal.js';
 import type { CredentialLedger } from '../security/credential-ledger.js';
+import type { LedgerHealth } from '../security/ledger-settlement.js';
 import type { Rights } from '../security/rights.js';
 import type { RightsStore } from '../security/rights-store.js';
 import type { RequestRate } from '../security/request-rate.js';
@@ -35,6 +36,8 @@ export interface HealthReport {
   status: 'green' | 'yellow' | 'red';
   services: { kernelDb: 'green' | 'red' };
   plugins: Record<string, unknown>;
+  /** The credential ledger: what is left to settle (security/ledger-settlement.ts). */
+  ledger: LedgerHealth;
 }
 
 export interface KernelServices {

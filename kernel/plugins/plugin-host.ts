@@ -81,6 +81,11 @@ export class PluginHost {
     return report;
   }
 
+  /** Calls `listener` whenever a thread of a running plugin becomes ready (after a crash, a deadline, a backoff). */
+  onThreadReady(listener: (plugin: string) => void): void {
+    for (const [name, isolate] of this.#isolates) isolate.onThreadReady = () => listener(name);
+  }
+
   /** Each booted plugin's API (controller -> action -> HTTP routes), for the route table. */
   apis(): Record<string, ApiDescription> {
     return Object.fromEntries(this.#apis);

@@ -65,6 +65,8 @@ export class PluginIsolate {
   #status: IsolateStatus = 'starting';
   #failure: WireError | null = null;
   #startFailures = 0;
+  /** Called whenever a thread has finished its init (a replacement included). */
+  onThreadReady: () => void = () => {};
 
   constructor(boot: IsolateBootData, settings: PluginSettings, host: HostEndpoint, log: Logger) {
     this.name = boot.plugin;
@@ -208,6 +210,7 @@ export class PluginIsolate {
     this.#startFailures = 0;
     this.#calls.drain();
     this.#supply.replenish();
+    if (this.#status === 'ready') this.onThreadReady();
   }
 
   /** A replacement thread whose init failed: stop it; repeated, the plugin is marked failed. */

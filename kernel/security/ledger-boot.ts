@@ -1,19 +1,26 @@
 /**
- * What boot does for the credential ledger (credential-ledger.ts) and the
- * creation journal (creation-journal.ts), once plugins are ready and before
- * the kernel listens, so no request ever sees a half-done state:
- * 1. user creations a crash interrupted are undone: the credentials of
- *    each strategy the ledger names are deleted (a 404 is fine: the create
- *    had not happened), then the user with its tokens and API keys;
- * 2. rows a crash left `creating` are settled by the plugin's `exists`,
- *    rows left `deleting` by calling `delete` again;
+ * One settling pass over the credential ledger (credential-ledger.ts) and
+ * the creation journal (creation-journal.ts): at boot, once plugins are
+ * ready and before the kernel listens, then in the background for whatever
+ * is left (ledger-settlement.ts schedules it):
+ * 1. user creations that ended unfinished (a crash, a rollback that could
+ *    not delete credentials) are undone: the credentials of each strategy
+ *    the ledger names are deleted (a 404 is fine: the create had not
+ *    happened), then the user with its tokens and API keys;
+ * 2. rows left `creating` are settled by the plugin's `exists`, rows left
+ *    `deleting` by calling `delete` again;
  * 3. strategies never backfilled (an install from before the ledger, a
  *    plugin enabled since, a strategy now served by another plugin) are
  *    filled by asking the plugin's `exists` for every user.
- * A plugin that is down leaves its part for the next boot: its rows keep
- * refusing logins meanwhile, and so does a strategy whose backfill failed
- * (a plugin must not be able to switch the check off by failing it). Steps
- * 2 and 3 trust the plugin's answers: once, at that boot.
+ * Every user and row is tried on its own: one that fails is skipped and
+ * tried again by the next pass, the others are done. A strategy is marked
+ * backfilled only once every user has been answered; until then its users
+ * not recorded yet are refused (a plugin must not be able to switch the
+ * check off by failing it). A pass stops asking a plugin that is down (503)
+ * or fails every user of a page, and leaves the rest for the next pass.
+ * Background passes run beside requests: a row whose create or delete the
+ * kernel ran meanwhile is left to that call (`ledger.watch`). Steps 2 and 3
+ * trust the plugin's answers.
  */
 import { randomUUID } from 'node:crypto';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
@@ -21,7 +28,8 @@ import type { RequestContext } from '@portcullis/sdk-plugin/protocol';
 import type { Logger } from '../log.js';
 import type { StrategyRegistry } from '../plugins/strategy-registry.js';
 import type { CreationJournal } from './creation-journal.js';
-import type { CredentialLedger, HolderRow } from './credential-ledger.js';
+import type { CredentialLedger, HolderRow, Touched } from './credential-ledger.js';
+import type { BackfillProgress } from './ledger-backfill.js';
 import type { UserStore } from './user-store.js';
 
 export interface LedgerBootDeps {
@@ -33,29 +41,27 @@ export interface LedgerBootDeps {
   log: Logger;
 }
 
-/**
- * Users asked about per page, and `exists` calls in flight at once (a plugin
- * queues 1000 by default). Measured: 10,000 users backfilled in about 1.1 s
- * for the local plugin (2 cores, 2 threads), once per strategy, at the first
- * boot after an upgrade.
- */
-const BACKFILL_PAGE = 500;
-const BACKFILL_CONCURRENCY = 16;
-
-export async function settleCredentialLedger(deps: LedgerBootDeps): Promise<void> {
-  await undoInterruptedCreations(deps);
-  await settleUnsettledRows(deps);
-  for (const strategy of deps.strategies.names()) await backfill(deps, strategy);
+/** Runs one pass; `stopped` is checked between calls (shutdown). */
+export async function settleCredentialLedger(deps: LedgerBootDeps, progress: BackfillProgress, stopped: () => boolean = () => false): Promise<void> {
+  await undoInterruptedCreations(deps, stopped);
+  await deps.ledger.watch((touched) => settleUnsettledRows(deps, touched, stopped));
+  for (const strategy of deps.strategies.names()) {
+    if (stopped()) return;
+    await progress.backfill(strategy, stopped);
+  }
 }
 
-async function undoInterruptedCreations(deps: LedgerBootDeps): Promise<void> {
-  for (const kuid of deps.creations.pending()) {
+async function undoInterruptedCreations(deps: LedgerBootDeps, stopped: () => boolean): Promise<void> {
+  for (const kuid of deps.creations.abandoned()) {
+    if (stopped()) return;
     const rows = deps.ledger.rowsOf(kuid);
     const undone = await Promise.all(rows.map((row) => deleteCredentials(deps, row)));
     if (undone.includes(false)) {
-      deps.log.warn({ kuid }, 'an interrupted user creation cannot be undone while a plugin is down: the user is kept, unable to log in, until a boot can');
+      deps.log.warn({ kuid }, 'an interrupted user creation cannot be undone while a plugin fails: the user is kept, unable to log in, and tried again later');
       continue;
     }
+    // An admin's deleteUser may have finished it meanwhile.
+    if (!deps.creations.abandoned().includes(kuid)) continue;
     deps.tokens.revokeUser(kuid);
     deps.tokens.apiKeys.deleteUser(kuid);
     // Its ledger rows and pending mark go with it (a trigger on users).
@@ -64,21 +70,26 @@ async function undoInterruptedCreations(deps: LedgerBootDeps): Promise<void> {
   }
 }
 
-async function settleUnsettledRows(deps: LedgerBootDeps): Promise<void> {
+async function settleUnsettledRows(deps: LedgerBootDeps, touched: Touched, stopped: () => boolean): Promise<void> {
   const pending = new Set(deps.creations.pending());
-  for (const row of deps.ledger.unsettled()) {
-    if (pending.has(row.kuid)) continue;
+  const live = new Set(deps.strategies.names());
+  for (const row of deps.ledger.settleable()) {
+    if (stopped()) return;
+    // A user being created (or undone) is step 1's; a strategy whose plugin is gone waits for it.
+    if (pending.has(row.kuid) || !live.has(row.strategy)) continue;
     if (row.state === 'deleting') {
-      if (await deleteCredentials(deps, row)) deps.ledger.forget(row.strategy, row.kuid);
+      if ((await deleteCredentials(deps, row)) && !touched(row.strategy, row.kuid)) deps.ledger.forget(row.strategy, row.kuid);
       continue;
     }
     try {
-      const exists = await deps.strategies.call(row.strategy, 'exists', { request: bootRequest('settle'), kuid: row.kuid, strategy: row.strategy });
+      const exists = await deps.strategies.call(row.strategy, 'exists', { request: settleRequest('settle'), kuid: row.kuid, strategy: row.strategy });
+      // A create or delete of the kernel's ran meanwhile: its outcome, not this answer, is the row's.
+      if (touched(row.strategy, row.kuid)) continue;
       if (exists) deps.ledger.confirm(row.strategy, row.kuid);
       else deps.ledger.forget(row.strategy, row.kuid);
-      deps.log.info({ kuid: row.kuid, strategy: row.strategy, exists }, 'settled a credentials creation interrupted by a crash');
+      deps.log.info({ kuid: row.kuid, strategy: row.strategy, exists }, 'settled a credentials creation of unknown outcome');
     } catch (error) {
-      deps.log.warn({ kuid: row.kuid, strategy: row.strategy, error: errorId(error) }, 'could not settle an interrupted credentials creation: logins refused until a boot can');
+      deps.log.warn({ kuid: row.kuid, strategy: row.strategy, error: errorId(error) }, 'could not settle a credentials creation of unknown outcome: logins refused until a later pass can');
     }
   }
 }
@@ -86,7 +97,7 @@ async function settleUnsettledRows(deps: LedgerBootDeps): Promise<void> {
 /** Deletes a user's credentials in a strategy; true once they are gone (or were never there, or the strategy is no longer configured). */
 async function deleteCredentials(deps: LedgerBootDeps, { strategy, kuid }: HolderRow): Promise<boolean> {
   try {
-    await deps.strategies.call(strategy, 'delete', { request: bootRequest('undo'), kuid, strategy });
+    await deps.strategies.call(strategy, 'delete', { request: settleRequest('undo'), kuid, strategy });
     return true;
   } catch (error) {
     if (error instanceof PluginError && (error.status === 404 || error.id === 'security.credentials.unknown_strategy')) return true;
@@ -95,50 +106,11 @@ async function deleteCredentials(deps: LedgerBootDeps, { strategy, kuid }: Holde
   }
 }
 
-async function backfill(deps: LedgerBootDeps, strategy: string): Promise<void> {
-  const plugin = deps.strategies.pluginOf(strategy)!;
-  const before = deps.ledger.backfilledBy(strategy);
-  if (before === plugin) return;
-  if (before !== null) {
-    deps.log.warn({ strategy, before, plugin }, 'strategy now served by another plugin: its credential ledger is rebuilt from the new plugin');
-    deps.ledger.resetStrategy(strategy);
-  }
-  const started = performance.now();
-  const pending = new Set(deps.creations.pending());
-  let users = 0;
-  let holders = 0;
-  try {
-    for (let page = deps.users.idsAfter('', BACKFILL_PAGE); page.length > 0; page = deps.users.idsAfter(page.at(-1)!, BACKFILL_PAGE)) {
-      const found: string[] = [];
-      await eachLimited(page.filter((kuid) => !pending.has(kuid)), BACKFILL_CONCURRENCY, async (kuid) => {
-        if (await deps.strategies.call(strategy, 'exists', { request: bootRequest('backfill'), kuid, strategy })) found.push(kuid);
-      });
-      deps.ledger.addHolders(strategy, found);
-      users += page.length;
-      holders += found.length;
-    }
-  } catch (error) {
-    deps.log.error({ strategy, plugin, error: errorId(error) }, 'credential ledger backfill failed: logins in this strategy are refused for users not recorded yet, until a boot completes it');
-    return;
-  }
-  deps.ledger.markBackfilled(strategy, plugin);
-  deps.log.info({ strategy, plugin, users, holders, ms: Math.round(performance.now() - started) }, 'credential ledger backfilled');
-}
-
-/** Runs `run` on every item, at most `limit` at once; rejects with the first failure. */
-async function eachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** The request a boot-time call is made for: no caller. */
-function bootRequest(action: string): RequestContext {
+/** The request a settling call is made for: no caller. */
+export function settleRequest(action: string): RequestContext {
   return { requestId: randomUUID(), controller: 'kernel', action: `ledger.${action}`, userId: null, tokenId: null, args: {}, ip: null };
 }
 
-function errorId(error: unknown): string {
+export function errorId(error: unknown): string {
   return error instanceof PluginError ? error.id : String(error);
 }

@@ -63,6 +63,16 @@ export async function createUserWithCredentials(deps: UserCreationDeps, user: Ne
   // A profile deleted during the awaits above would leave the user naming one that does not exist.
   assertProfiles(deps.rights, user.profileIds);
   const created = deps.creations.begin(() => users.create(user.kuid, user.content, user.profileIds));
+  try {
+    return await createCredentialsOf(deps, user, request, created);
+  } finally {
+    deps.creations.release(user.kuid);
+  }
+}
+
+async function createCredentialsOf(deps: UserCreationDeps, user: NewUser, request: RequestContext, created: UserRecord): Promise<UserRecord> {
+  const { strategies } = deps;
+  const entries = Object.entries(user.credentials);
   const done: string[] = [];
   let creating: string | null = null;
   try {
@@ -102,8 +112,11 @@ async function rollback(deps: UserCreationDeps, kuid: string, strategies: string
     }
     deps.ledger.forget(strategy, kuid);
   }
-  // Its ledger rows (`creating`) name what is left to delete; boot does it (ledger-boot.ts), or an admin's deleteUser.
-  if (!undone) return;
+  // Its ledger rows (`creating`) name what is left to delete; the settler does it (ledger-boot.ts), or an admin's deleteUser.
+  if (!undone) {
+    deps.ledger.onUnsettled();
+    return;
+  }
   // Nobody can log in as a pending user (its ledger rows are `creating`); an admin's API key for it is possible.
   deps.tokens.revokeUser(kuid);
   deps.tokens.apiKeys.deleteUser(kuid);

@@ -214,6 +214,8 @@ export const ERROR_CATALOGUE = {
   'security.user.no_profile': e(7, 4, 7, S.InternalError, 'Cannot load user "%s": there is no security profiles associated to it', 'Database inconsistency error: a user does not have profiles associated to it'),
   // Portcullis: with no admin left, createFirstAdmin would be open to anyone on a live server.
   'security.user.last_admin': e(7, 4, 8, S.PreconditionError, 'Cannot remove the last administrator "%s": give another user the admin profile first.', 'The last user with the admin profile can be neither deleted nor demoted'),
+  // Portcullis: credentials given to a user whose creation did not finish would be deleted with it when it is undone.
+  'security.user.creation_pending': e(7, 4, 9, S.PreconditionError, 'The creation of user "%s" has not finished: its credentials cannot change until it finishes or is undone (then create the user again).', 'Credentials of a user whose creation has not finished cannot change'),
   'security.role.not_found': e(7, 5, 1, S.NotFoundError, 'Role "%s" not found.', 'Attempted to access to a non-existing role'),
   'security.role.login_required': e(7, 5, 2, S.BadRequestError, 'Cannot remove the "login" action from the anonymous role.', 'Cannot remove the "login" action from the anonymous role'),
   'security.role.cannot_delete': e(7, 5, 3, S.BadRequestError, 'The following roles are protected and cannot be deleted: anonymous, default, admin', 'Attempted to delete a base role (anonymous, default, admin)'),

@@ -9,10 +9,13 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openKernelDb } from '../../kernel/storage/kernel-db.js';
+import type { LedgerRetry } from '../../kernel/security/ledger-settlement.js';
 import { ADMIN_PASSWORD, USER_PASSWORD, errorOf, startApiKernel, type ApiKernel } from '../helpers/api-kernel.js';
 import type { FixturePlugin } from '../helpers/test-kernel.js';
 
 const IMPOSTOR: Record<string, FixturePlugin> = { impostor: { fixture: 'impostor', allowedProfiles: ['default'] } };
+/** No background pass within a test: what each boot settles is what these tests check (credential-ledger-retry.test.ts checks the rest). */
+const BOOT_ONLY: LedgerRetry = { firstMs: 3_600_000, maxMs: 3_600_000 };
 
 describe('the credential ledger at boot', () => {
   const running: ApiKernel[] = [];
@@ -21,7 +24,7 @@ describe('the credential ledger at boot', () => {
   });
 
   const start = async (dataDir?: string, plugins = IMPOSTOR) => {
-    const k = await startApiKernel({ plugins, ...(dataDir === undefined ? {} : { dataDir }) });
+    const k = await startApiKernel({ plugins, ledgerRetry: BOOT_ONLY, ...(dataDir === undefined ? {} : { dataDir }) });
     running.push(k);
     return k;
   };
@@ -57,7 +60,7 @@ describe('the credential ledger at boot', () => {
     ]);
   });
 
-  it('refuses logins in a strategy whose backfill failed, until a boot completes it', async () => {
+  it('refuses logins in a strategy whose backfill failed, until a pass completes it', async () => {
     const k = await start();
     const admin = await k.firstAdmin();
     await k.call('POST', '/credentials/impostor/admin/_create', { jwt: admin, body: {} });
@@ -65,14 +68,14 @@ describe('the credential ledger at boot', () => {
     // The plugin failing its exists must not switch the check off.
     expect(errorOf(await vouch(failing, 'admin'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
     expect(await failing.login('admin', ADMIN_PASSWORD)).toMatch(/^kauth-/);
-    expect(ledgerLines(failing, 'credential ledger backfill failed: logins in this strategy are refused for users not recorded yet, until a boot completes it')).toEqual([
+    expect(ledgerLines(failing, 'credential ledger backfill incomplete: logins in this strategy are refused for users not recorded yet; tried again later')).toEqual([
       expect.objectContaining({ strategy: 'impostor', plugin: 'impostor' }),
     ]);
     const fixed = await restartAfter(failing, '');
     expect((await vouch(fixed, 'admin')).status).toBe(200);
   });
 
-  it('keeps refusing credentials whose create failed after writing (500) until boot asks the plugin, then lets them in', async () => {
+  it('keeps refusing credentials whose create failed after writing (500) until the kernel asks the plugin (here: the next boot), then lets them in', async () => {
     const k = await start();
     const admin = await k.firstAdmin();
     const ivy = await k.createUser(admin, 'ivy');
@@ -93,6 +96,10 @@ describe('the credential ledger at boot', () => {
     expect((await k.call('POST', '/users/jo/_create', { jwt: admin, body })).status).toBe(500);
     expect((await k.call('GET', '/users/jo', { jwt: admin })).status).toBe(200);
     expect(errorOf(await vouch(k, 'jo'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+    // Credentials given now would be deleted with the user when its creation is undone: refused, nothing written (review finding).
+    const given = await k.call('POST', '/credentials/local/jo/_create', { jwt: admin, body: { username: 'jo', password: USER_PASSWORD } });
+    expect(errorOf(given)).toEqual({ status: 412, id: 'security.user.creation_pending' });
+    expect(given.body.error?.message).toContain('has not finished');
 
     const after = await restartAfter(k, '');
     const jwt = await after.login('admin', ADMIN_PASSWORD);
@@ -118,6 +125,20 @@ describe('the credential ledger at boot', () => {
     expect((await vouch(after, 'admin')).status).toBe(200);
     expect(errorOf(await after.call('DELETE', '/credentials/impostor/admin', { jwt }))).toEqual({ status: 404, id: 'plugin.custom.not_found' });
     expect(errorOf(await vouch(after, 'admin'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+  });
+
+  it("keeps refusing a user an admin removes when the plugin refuses the deletion (4xx); the user's own refused deletion leaves it enrolled (review finding)", async () => {
+    const k = await start(undefined, { impostor: { ...IMPOSTOR.impostor!, config: { refuseDelete: true } } });
+    const admin = await k.firstAdmin();
+    const bo = await k.createUser(admin, 'bo');
+    expect((await k.call('POST', `/credentials/impostor/${bo}/_create`, { jwt: admin, body: {} })).status).toBe(200);
+    // The plugin may refuse a user's own deletion to protect it (local's requirePassword): still enrolled.
+    expect(errorOf(await k.call('DELETE', '/_me/credentials/impostor', { jwt: await k.login('bo') }))).toEqual({ status: 400, id: 'plugin.custom.bad_request' });
+    expect((await vouch(k, bo)).status).toBe(200);
+    // An admin's removal stands: the plugin cannot keep the user enrolled by refusing it.
+    expect(errorOf(await k.call('DELETE', `/credentials/impostor/${bo}`, { jwt: admin }))).toEqual({ status: 400, id: 'plugin.custom.bad_request' });
+    expect(errorOf(await vouch(k, bo))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+    expect((await k.call('GET', '/_healthCheck')).body.result.ledger).toMatchObject({ status: 'incomplete', unsettled: 1 });
   });
 
   it('marks a fresh install backfilled at once, and does not backfill again at the next boot', async () => {

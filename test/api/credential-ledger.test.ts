@@ -107,6 +107,22 @@ describe('the credential ledger', () => {
     expect(errorOf(await impostorLogin({ vouchFor: 'cy' }))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
   });
 
+  it('creates no credentials for a user deleted while they were validated, and enrolls a new user of that kuid (review finding)', async () => {
+    await k.createUser(admin, 'flo', undefined, 'flo');
+    const creation = k.call('POST', '/credentials/impostor/flo/_create', { jwt: admin, body: { gatedValidate: true } });
+    // The impostor's validate waits at the gate while the user is deleted.
+    while (!(await k.call('GET', '/_/impostor/gate/status', { jwt: admin })).body.result.waiting) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await k.call('DELETE', '/users/flo', { jwt: admin })).status).toBe(200);
+    expect((await k.call('POST', '/_/impostor/gate/open', { jwt: admin })).status).toBe(200);
+    expect(errorOf(await creation)).toEqual({ status: 404, id: 'security.user.not_found' });
+
+    // A new user of the same kuid, created and enrolled by the plugin: no stale mark keeps it out.
+    const created = await impostorLogin({ identity: 'github:5', kuid: 'flo' });
+    expect(created.body.result?._id).toBe('flo');
+    expect((await impostorLogin({ vouchFor: 'flo' })).status).toBe(200);
+    expect((await k.call('GET', '/credentials/impostor/flo/_exists', { jwt: admin })).body.result).toBe(false);
+  });
+
   it('lets nobody log in as a user whose credentials are still being created, until all of them exist', async () => {
     const body = { content: { profileIds: ['default'] }, credentials: { local: { username: 'dee', password: ADMIN_PASSWORD }, impostor: { gated: true } } };
     const creation = k.call('POST', '/users/dee/_create', { jwt: admin, body });

@@ -4,6 +4,7 @@
  * those tests start with.
  */
 import type { KernelConfig } from '../../kernel/config/kernel-config.js';
+import type { LedgerRetry } from '../../kernel/security/ledger-settlement.js';
 import { pluginsDirWith } from './fixtures.js';
 import { startTestKernel, type FixturePlugin, type TestKernel } from './test-kernel.js';
 
@@ -40,11 +41,17 @@ export async function startApiKernel(
     bundled?: string[];
     dataDir?: string;
     config?: Partial<KernelConfig>;
+    ledgerRetry?: LedgerRetry;
   } = {},
 ): Promise<ApiKernel> {
   const kernel = await startTestKernel(
     { local: { fixture: '', ...options.local, config: { cost: 4, ...options.local?.config } }, ...options.plugins },
-    { pluginsDir: pluginsDirWith(['local', ...(options.bundled ?? [])]), ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }), ...(options.config === undefined ? {} : { config: options.config }) },
+    {
+      pluginsDir: pluginsDirWith(['local', ...(options.bundled ?? [])]),
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.config === undefined ? {} : { config: options.config }),
+      ...(options.ledgerRetry === undefined ? {} : { ledgerRetry: options.ledgerRetry }),
+    },
   );
   const call: ApiKernel['call'] = async (method, path, { body, jwt, headers = {} } = {}) => {
     const response = await kernel.kernel.app.request(path, {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogCapture } from '../../sdk-plugin/src/testing/log-capture.js';
 import { loadKernelConfig, type KernelConfig } from '../../kernel/config/kernel-config.js';
-import { Kernel } from '../../kernel/kernel.js';
+import { Kernel, type KernelOptions } from '../../kernel/kernel.js';
 import { createLogger } from '../../kernel/log.js';
 import { installFixture, tempDir } from './fixtures.js';
 
@@ -50,13 +50,13 @@ export function preparePlugins(plugins: Record<string, FixturePlugin>, pluginsDi
 export async function startTestKernel(
   plugins: Record<string, FixturePlugin>,
   /** `config`: kernel settings over the test defaults (e.g. a small `maxRequestBytes`; `logLevel: 'trace'` to see host calls). */
-  options: { dataDir?: string; pluginsDir?: string; config?: Partial<KernelConfig> } = {},
+  options: { dataDir?: string; pluginsDir?: string; config?: Partial<KernelConfig>; ledgerRetry?: KernelOptions['ledgerRetry'] } = {},
 ): Promise<TestKernel> {
   const dataDir = options.dataDir ?? tempDir('portcullis-data-');
   const { pluginsDir, pluginsConfig } = preparePlugins(plugins, options.pluginsDir);
   const config: KernelConfig = { ...loadKernelConfig({}), port: 0, dataDir, pluginsConfig, pluginsDir, logLevel: 'debug', ...options.config };
   const capture = new LogCapture();
-  const kernel = await Kernel.start({ config, log: createLogger(config.logLevel, capture), minPasswordCost: 4 });
+  const kernel = await Kernel.start({ config, log: createLogger(config.logLevel, capture), minPasswordCost: 4, ...(options.ledgerRetry === undefined ? {} : { ledgerRetry: options.ledgerRetry }) });
   return {
     kernel,
     dataDir,

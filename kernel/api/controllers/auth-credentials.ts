@@ -48,7 +48,7 @@ export function authCredentialsActions(): Action[] {
       http: routes('delete', ''),
       summary: "Deletes the caller's credentials in a strategy",
       args,
-      handler: ({ args, request }, services) => credentials.deleteCredentials(services, request, args.strategy, ownKuid(request)),
+      handler: ({ args, request }, services) => credentials.deleteCredentials(services, request, args.strategy, ownKuid(request), true),
     }),
     defineAction({
       controller: 'auth',
