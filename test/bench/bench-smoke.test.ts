@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { peerBench } from '../../bench/peer.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -36,5 +37,20 @@ describe('benchmarks in smoke mode', () => {
     expect(stdout).toContain('POST /_login/local vs raw bcrypt compares at cost 10');
     expect(stdout).toContain('logins vs bcrypt');
     expect(stdout).toMatch(/target >= 97% of raw bcrypt with 32 in flight: [\d.]+% -> (met|MISSED)/);
+  }, 90_000);
+
+  it('bench/peer in smoke mode logs in and checks sessions on a kernel process and a Better Auth process, and answers both ratios', async () => {
+    const section = await peerBench({ smoke: true, runs: 1, kernelNodeArgs: [] });
+    expect(section.bench).toBe('peer');
+    expect(section.rows.map((row) => row.measure)).toEqual(['login vs Better Auth', 'session check vs Better Auth']);
+    for (const row of section.rows) {
+      // Measured rates on both sides: autocannon got 2xx answers only (any other answer fails the bench).
+      expect(row.portcullis.value.median).toBeGreaterThan(0);
+      expect(row.baseline?.name).toBe('Better Auth');
+      expect(row.baseline?.value.median).toBeGreaterThan(0);
+      expect(row.ratio?.median).toBeCloseTo(row.portcullis.value.median / row.baseline!.value.median, 6);
+      // A peer's ratio is reported either way: no target.
+      expect(row.target).toBeUndefined();
+    }
   }, 90_000);
 });
