@@ -8,6 +8,7 @@
  * goes there, for a bounded duration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os from 'node:os';
@@ -97,6 +98,23 @@ export interface StartOptions {
    * connect on loopback answers at once), for cold-start timing.
    */
   probe?: 'http' | 'tcp';
+}
+
+/**
+ * The peer: Better Auth on hono, email/password with bcrypt at `cost`, a
+ * better-sqlite3 file in a fresh temp folder (bench/better-auth-server.mjs).
+ * NODE_ENV=production, as a deployment runs it (the kernel reads no NODE_ENV).
+ */
+export async function startBetterAuth(options: { cost: number }): Promise<ServerProcess> {
+  const temp = mkdtempSync(join(os.tmpdir(), 'portcullis-bench-better-auth-'));
+  const env = {
+    BETTER_AUTH_DB: join(temp, 'better-auth.db'),
+    BCRYPT_COST: String(options.cost),
+    BETTER_AUTH_SECRET: randomBytes(32).toString('base64'),
+    NODE_ENV: 'production',
+  };
+  const server = await startProcess([join(ROOT, 'bench/better-auth-server.mjs')], env, '/api/auth/ok');
+  return { ...server, stop: () => server.stop().finally(() => rmSync(temp, { recursive: true, force: true })) };
 }
 
 async function startProcess(args: string[], env: Record<string, string>, readyPath: string, start: StartOptions = {}): Promise<ServerProcess> {

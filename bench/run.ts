@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { coldStartBench } from './coldstart.js';
 import { loginBench } from './login.js';
 import { memoryBench } from './memory.js';
+import { peerBench } from './peer.js';
 import type { BenchOptions, BenchRow, BenchSection } from './report.js';
 import { requestsBench } from './requests.js';
 import { rpcBench } from './rpc.js';
@@ -31,6 +32,7 @@ const BENCHES: Record<string, (options: BenchOptions) => Promise<BenchSection>> 
   coldstart: coldStartBench,
   memory: memoryBench,
   scale: scaleBench,
+  peer: peerBench,
 };
 
 function argument(name: string): string | undefined {

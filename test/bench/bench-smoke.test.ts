@@ -33,7 +33,7 @@ describe('make bench-smoke', () => {
 
   it('runs every bench and writes one JSON file of measured figures, and prints its table', () => {
     expect(report.machine.cpus).toBeGreaterThan(0);
-    expect(report.sections.map((candidate) => candidate.bench)).toEqual(['rpc', 'requests', 'login', 'coldstart', 'memory', 'scale']);
+    expect(report.sections.map((candidate) => candidate.bench)).toEqual(['rpc', 'requests', 'login', 'coldstart', 'memory', 'scale', 'peer']);
     for (const { bench, rows } of report.sections) {
       expect(rows.length, bench).toBeGreaterThan(0);
       for (const row of rows) {
@@ -75,5 +75,16 @@ describe('make bench-smoke', () => {
     expect(rows[0]!.target).toBe('within 10%');
     // The larger data dir holds the seeded users (the bench also logged in as the last one).
     expect(rows[3]!.portcullis.value.median).toBeGreaterThan(rows[3]!.baseline!.value.median);
+  });
+
+  it('logs in and checks sessions on a kernel process and a Better Auth process, and answers both ratios, with no target', () => {
+    const rows = section('peer').rows;
+    expect(rows.map((row) => row.measure)).toEqual(['login vs Better Auth', 'session check vs Better Auth']);
+    for (const row of rows) {
+      expect(row.baseline!.name).toBe('Better Auth');
+      expect(row.target).toBeUndefined();
+      // One paired run in smoke mode: the ratio is Portcullis's rate over Better Auth's.
+      expect(row.ratio!.median).toBeCloseTo(row.portcullis.value.median / row.baseline!.value.median, 6);
+    }
   });
 });
