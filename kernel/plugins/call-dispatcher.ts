@@ -3,7 +3,10 @@
  * room (up to CALLS_PER_THREAD calls each), else a queue of at most
  * `maxQueue`, else an immediate 503. Every call has a deadline counted from
  * when it is accepted, queueing included; a call past it is answered 504 and
- * the thread running it is handed back to be stopped.
+ * the thread running it is handed back to be stopped, unless that thread is
+ * waiting on the kernel's bcrypt work: then the kernel is what is slow (an
+ * overload: logins queue for the shared bcrypt pool), the thread is not stuck,
+ * and stopping it would fail every other call it serves.
  */
 import { PluginError } from '@portcullis/sdk-plugin/errors';
 import type { PluginTask, TaskOutcome } from '@portcullis/sdk-plugin/protocol';
@@ -89,7 +92,7 @@ export class CallDispatcher {
     const queued = this.#queue.indexOf(call);
     if (queued >= 0) this.#queue.splice(queued, 1);
     call.settle(failed(new PluginError('plugin.runtime.timeout', this.policy.plugin, call.task.method, this.policy.callTimeoutMs)));
-    if (call.channel !== null) this.policy.onExpired(call.channel);
+    if (call.channel !== null && call.channel.slowHostCalls === 0) this.policy.onExpired(call.channel);
   }
 }
 
