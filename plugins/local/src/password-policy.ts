@@ -3,26 +3,24 @@
  * message names the rule, so a user knows what to change. Passwords are
  * NFKC-normalized first (ASVS 2.1.4: any Unicode, compared in one form).
  */
-import { readFileSync } from 'node:fs';
 import { BadRequestError } from '@portcullis/sdk-plugin';
+import { COMMON_PASSWORDS } from './common-passwords.js';
 import type { PasswordPolicy } from './config.js';
 
 /**
  * The common passwords a policy can meet: those of @zxcvbn-ts/language-common's
  * list (49,233) with at least 8 characters, the floor of minLength (a shorter
  * one can never match: the password is refused first, and lower-casing never
- * shortens), lower case: 17,950, one a line in common-passwords.txt
- * (scripts/write-common-passwords.mjs; a test keeps it equal to the package's).
- * Importing the package instead cost about 9 MB of every isolate's resident
- * memory (bench/memory), and loading it only to copy from it left most of
- * that behind: this file is read at the first password checked, about 1 MB.
+ * shortens), lower case: 17,950, in one string (common-passwords.ts, written
+ * by scripts/write-common-passwords.mjs; a test keeps it equal to the
+ * package's). Importing the package instead cost about 9 MB of every
+ * isolate's resident memory (bench/memory), and loading it only to copy from
+ * it left most of that behind. The set is built at the first password checked.
  */
-const COMMON_PASSWORDS_FILE = new URL('../common-passwords.txt', import.meta.url);
-
 let commonPasswords: ReadonlySet<string> | undefined;
 
 function isCommon(password: string): boolean {
-  commonPasswords ??= new Set(readFileSync(COMMON_PASSWORDS_FILE, 'utf8').trimEnd().split('\n'));
+  commonPasswords ??= new Set(COMMON_PASSWORDS.split('\n'));
   return commonPasswords.has(password.toLowerCase());
 }
 
