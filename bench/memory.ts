@@ -9,7 +9,8 @@
  * taken from runs side by side (same run index). The N plugins are copies
  * of the minimal fixture (test/fixtures/plugins/minimal: no dependency, its
  * own namespace) under N names and strategies; the `local` plugin (zod,
- * passport, the common-password list) is measured alone too. The baseline of
+ * passport; its common-password list is read at the first password its policy checks, which
+ * this traffic does not do) is measured alone too. The baseline of
  * the kernel's own RSS is a bare node process serving one hono route
  * (bench/bare-server.mjs) after the same requests.
  */

@@ -45,7 +45,7 @@ export class RightsStore {
     const upsert = (table: string) => db.prepare<[string, string, number]>(`INSERT INTO ${table} (id, content, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at`);
     this.#upsert = { role: upsert('roles'), profile: upsert('profiles') };
     this.#delete = { role: db.prepare('DELETE FROM roles WHERE id = ?'), profile: db.prepare('DELETE FROM profiles WHERE id = ?') };
-    this.#profileHeld = db.prepare("SELECT 1 FROM users, json_each(users.content, '$.profileIds') p WHERE p.value = ? LIMIT 1");
+    this.#profileHeld = db.prepare('SELECT 1 FROM user_profiles WHERE profile = ? LIMIT 1');
     this.#restrict = db.transaction(() => {
       for (const id of ['default', 'anonymous']) {
         this.#delete.role.run(id);

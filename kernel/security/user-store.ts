@@ -33,8 +33,9 @@ type UserRow = { id: string; content: string };
 export class UserStore {
   readonly #get: Statement<[string], { content: string }>;
   readonly #insert: Statement<[string, string, number]>;
-  readonly #anyAdmin: Statement<[], unknown>;
-  readonly #adminIds: Statement<[], string>;
+  readonly #anyAdmin: Statement<[], string>;
+  /** An admin outside the kuids given (a JSON array). */
+  readonly #otherAdmin: Statement<[string], string>;
   readonly #write: Statement<[string, number, string]>;
   readonly #delete: Statement<[string]>;
   readonly #mGet: Statement<[string], UserRow>;
@@ -60,8 +61,9 @@ export class UserStore {
     this.#insert = db.prepare('INSERT INTO users (id, content, created_at) VALUES (?, ?, ?)');
     this.#delete = db.prepare('DELETE FROM users WHERE id = ?');
     this.#write = db.prepare('UPDATE users SET content = ?, updated_at = ? WHERE id = ?');
-    this.#adminIds = db.prepare<[], string>("SELECT users.id FROM users, json_each(users.content, '$.profileIds') p WHERE p.value = 'admin'").pluck();
-    this.#anyAdmin = db.prepare("SELECT 1 FROM users, json_each(users.content, '$.profileIds') p WHERE p.value = 'admin' LIMIT 1");
+    // user_profiles (kept by triggers on users, see kernel-db.ts): index seeks, whatever the number of users.
+    this.#anyAdmin = db.prepare<[], string>("SELECT kuid FROM user_profiles WHERE profile = 'admin' LIMIT 1").pluck();
+    this.#otherAdmin = db.prepare<[string], string>("SELECT kuid FROM user_profiles WHERE profile = 'admin' AND kuid NOT IN (SELECT value FROM json_each(?)) LIMIT 1").pluck();
   }
 
   /** Whether any user has the admin profile (until then, security:createFirstAdmin is open). */
@@ -75,9 +77,11 @@ export class UserStore {
    * with none left, createFirstAdmin would be open to anyone on a live server.
    */
   assertAdminRemains(removed: readonly string[]): void {
-    const admins = this.#adminIds.all();
-    const gone = (id: string) => removed.includes(id) || this.#leaving.has(id);
-    if (admins.length > 0 && admins.every(gone)) throw new PluginError('security.user.last_admin', admins[0]!);
+    const gone = JSON.stringify([...removed, ...this.#leaving.keys()]);
+    if (this.#otherAdmin.get(gone) !== undefined) return;
+    // None would remain; with none at all (before createFirstAdmin), there is none to lose.
+    const admin = this.#anyAdmin.get();
+    if (admin !== undefined) throw new PluginError('security.user.last_admin', admin);
   }
 
   /**

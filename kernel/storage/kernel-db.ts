@@ -114,6 +114,34 @@ const MIGRATIONS: string[] = [
      DELETE FROM credential_holders WHERE kuid = OLD.id;
      DELETE FROM pending_creations WHERE kuid = OLD.id;
    END`,
+  // Who holds which profile, derived from users.content.profileIds by the
+  // triggers below, so whatever writes a user keeps it true in the same
+  // transaction. "Is there an admin left?" (on every deletion and every save
+  // of a non-admin) and "is this profile in use?" are then index seeks: the
+  // json_each scan over every user they replace took ~320 ms on 1M users
+  // (bench/scale). Only string entries are profile ids. Content that is not
+  // JSON (never the kernel's; a hand-edited row) holds no profile, rather
+  // than failing the migration or the write.
+  `CREATE TABLE user_profiles (
+     profile TEXT NOT NULL,
+     kuid TEXT NOT NULL,
+     PRIMARY KEY (profile, kuid)
+   ) WITHOUT ROWID;
+   CREATE INDEX user_profiles_by_kuid ON user_profiles (kuid);
+   INSERT OR IGNORE INTO user_profiles (profile, kuid)
+     SELECT p.value, users.id FROM users, json_each(iif(json_valid(users.content), users.content, '{}'), '$.profileIds') p WHERE p.type = 'text';
+   CREATE TRIGGER users_inserted_profiles AFTER INSERT ON users BEGIN
+     INSERT OR IGNORE INTO user_profiles (profile, kuid)
+       SELECT value, NEW.id FROM json_each(iif(json_valid(NEW.content), NEW.content, '{}'), '$.profileIds') WHERE type = 'text';
+   END;
+   CREATE TRIGGER users_updated_profiles AFTER UPDATE OF id, content ON users BEGIN
+     DELETE FROM user_profiles WHERE kuid = OLD.id;
+     INSERT OR IGNORE INTO user_profiles (profile, kuid)
+       SELECT value, NEW.id FROM json_each(iif(json_valid(NEW.content), NEW.content, '{}'), '$.profileIds') WHERE type = 'text';
+   END;
+   CREATE TRIGGER users_deleted_profiles AFTER DELETE ON users BEGIN
+     DELETE FROM user_profiles WHERE kuid = OLD.id;
+   END`,
 ];
 
 export function openKernelDb(file: string): KernelDb {

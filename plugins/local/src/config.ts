@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { JsonObject } from '@portcullis/sdk-plugin';
 
 const policySchema = z.strictObject({
-  /** ASVS 2.1.1: at least 12 characters; NIST 800-63B's floor of 8 is the lowest accepted. */
+  /** ASVS 2.1.1: at least 12 characters; NIST 800-63B's floor of 8 is the lowest accepted (common-passwords.ts relies on it). */
   minLength: z.int().min(8).max(1024).default(12),
   /** ASVS 2.1.2: at least 64 allowed; 128 by default; at most 1024 (the kernel hashes up to 4096 UTF-16 units). */
   maxLength: z.int().min(64).max(1024).default(128),
