@@ -2,8 +2,11 @@
  * One identity provider seen through openid-client: its metadata (discovered
  * once per thread, or given), the authorization URL of a login attempt, and
  * the callback's code exchanged for a validated ID token. openid-client
- * checks the ID token's signature against the provider's JWKS, its issuer,
- * audience, nonce and expiry, and the PKCE verifier travels with the code.
+ * checks the ID token's issuer, audience, nonce and expiry, and its
+ * signature against the provider's JWKS (only once
+ * enableNonRepudiationChecks is on: without it, openid-client trusts the
+ * TLS channel and skips the signature), and the PKCE verifier travels with
+ * the code.
  * Tokens never leave this module: only the identity's claims do.
  */
 import * as client from 'openid-client';
@@ -87,7 +90,9 @@ export class ProviderClient {
 
   async #load(): Promise<client.Configuration> {
     const { settings } = this;
-    const execute = this.options.insecure ? [client.allowInsecureRequests] : [];
+    // The signature check is not openid-client's default for a token endpoint's ID token: a proxy
+    // or a compromised channel could otherwise hand in any subject, signed by any key.
+    const execute = [client.enableNonRepudiationChecks, ...(this.options.insecure ? [client.allowInsecureRequests] : [])];
     let config: client.Configuration;
     if (settings.endpoints === undefined) {
       config = await client.discovery(new URL(settings.issuer), settings.clientId, settings.clientSecret, undefined, {
