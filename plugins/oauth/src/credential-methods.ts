@@ -8,8 +8,10 @@
  * - `{code, state}` (auth:*MyCredentials): the callback of a link attempt the
  *   same user started (`intent=link` with their token); the code is
  *   exchanged and its ID token validated as in a login;
- * - `{confirmLink: true}` (auth:*MyCredentials, `linking: "verifiedEmail"`):
- *   the pending link whose provider-verified email is the user's own;
+ * - `{confirmLink: true, linkSecret}` (auth:*MyCredentials, `linking:
+ *   "verifiedEmail"`): the pending link the secret names (answered once to
+ *   the browser that completed the provider login), if its provider-verified
+ *   email is also the user's own;
  * - `{subject, email?}` (security:*, an admin): the identity as named, as an
  *   admin may set any credentials.
  *
@@ -17,12 +19,13 @@
  * email. Never a token: the plugin keeps none.
  */
 import { BadRequestError, ForbiddenError, NotFoundError, type JsonObject, type RequestContext } from '@portcullis/sdk-plugin';
-import { contentString, sameEmail, type Identity } from './claims.js';
+import { contentString, type Identity } from './claims.js';
 import type { StoredIdentity } from './identities.js';
 import { isAttempt } from './login-attempts.js';
 import { callbackInput, refused, type FlowParts, type LoginFlow } from './login-flow.js';
+import { LINK_SECRET } from './pending-links.js';
 
-const PROOFS = ['code', 'state', 'iss', 'confirmLink', 'subject', 'email'];
+const PROOFS = ['code', 'state', 'iss', 'confirmLink', 'linkSecret', 'subject', 'email'];
 
 /** auth:*MyCredentials: users acting on their own credentials, as opposed to an admin through the security controller. */
 const isSelfService = (request: RequestContext) => request.controller === 'auth';
@@ -96,9 +99,14 @@ export class CredentialMethods {
     }
     if (credentials.confirmLink === true) {
       if (this.parts.provider(strategy).settings.linking !== 'verifiedEmail') throw new ForbiddenError(`strategy "${strategy}" links no identity by email`);
+      // The proof of the provider login: without it, anyone who set the same email on their account could confirm.
+      if (typeof credentials.linkSecret !== 'string' || !LINK_SECRET.test(credentials.linkSecret)) {
+        throw new ForbiddenError('confirm a pending link with the "linkSecret" your provider login answered');
+      }
       return 'pending';
     }
     if (credentials.confirmLink !== undefined) throw new BadRequestError('"confirmLink" must be true');
+    if (credentials.linkSecret !== undefined) throw new BadRequestError('"linkSecret" goes with "confirmLink": true');
     return 'callback';
   }
 
@@ -113,10 +121,8 @@ export class CredentialMethods {
         const field = this.parts.provider(strategy).settings.emailField;
         const email = user === null ? null : contentString(user._source, field);
         if (email === null) throw new ForbiddenError(`your account has no "${field}" to match a pending link with`);
-        const identity = await this.parts.pending.take(strategy, email);
-        // take() matched on the lower-cased email; checked again here, where it matters.
-        if (identity.email === null || !sameEmail(identity.email, email)) throw new ForbiddenError('the pending link is not for your email');
-        return identity;
+        // The secret finds the offer; take() also checks that the offer was made for this user's email.
+        return this.parts.pending.take(strategy, credentials.linkSecret as string, email);
       }
       case 'callback': {
         const input = callbackInput({ body: credentials, query: {}, headers: {}, ip: null, original: request });

@@ -112,11 +112,12 @@ export class LoginFlow {
     const holder = await identities.holder(strategy, identity.subject);
     if (holder !== null) return { kuid: holder };
     if (settings.linking === 'verifiedEmail' && identity.emailVerified && intent !== 'signup') {
-      await pending.offer(strategy, identity);
+      const secret = await pending.offer(strategy, identity);
       const signup = settings.createUsers ? '; to create a new account instead, log in again with intent=signup' : '';
+      // The secret is answered once, here, to the browser that completed this provider login: it alone confirms the link.
       return {
         kuid: null,
-        message: `no account is linked to this identity yet: if you have one, log in with it and confirm the link with auth:createMyCredentials (strategy "${strategy}", body {"confirmLink": true})${signup}`,
+        message: `no account is linked to this identity yet: if you have one, log in with it and confirm the link with auth:createMyCredentials (strategy "${strategy}", body {"confirmLink": true, "linkSecret": "${secret}"})${signup}`,
         reason: 'pending link offered',
       };
     }
