@@ -12,8 +12,10 @@
  *   "verifiedEmail"`): the pending link the secret names (answered once to
  *   the browser that completed the provider login), if its provider-verified
  *   email is also the user's own;
- * - `{subject, email?}` (security:*, an admin): the identity as named, as an
- *   admin may set any credentials.
+ * - `{subject, email?}` (security:createCredentials, updateCredentials,
+ *   validateCredentials, createUser, upsertUser: an admin): the identity as
+ *   named, as an admin may set any credentials. Any other action (Kuzzle's
+ *   self-registration createRestrictedUser, createFirstAdmin) is a 403.
  *
  * What a client sees (create, update, getInfo, getById): provider, subject,
  * email. Never a token: the plugin keeps none.
@@ -27,8 +29,21 @@ import { LINK_SECRET } from './pending-links.js';
 
 const PROOFS = ['code', 'state', 'iss', 'confirmLink', 'linkSecret', 'subject', 'email'];
 
-/** auth:*MyCredentials: users acting on their own credentials, as opposed to an admin through the security controller. */
-const isSelfService = (request: RequestContext) => request.controller === 'auth';
+/** auth:*MyCredentials: users acting on their own credentials. */
+const SELF_SERVICE = new Set(['createMyCredentials', 'updateMyCredentials', 'validateMyCredentials']);
+/**
+ * The security actions whose rights are an administrator's: they may name a subject. Not
+ * createRestrictedUser (self-registration, possibly open to anonymous) nor createFirstAdmin
+ * (open to anyone until an admin exists): a subject named there would pre-claim someone's identity.
+ */
+const ADMIN = new Set(['createCredentials', 'updateCredentials', 'validateCredentials', 'createUser', 'upsertUser']);
+
+/** Who is asking: a user on their own credentials, an administrator, or an action that may link no identity. */
+function callerOf(request: RequestContext): 'self' | 'admin' {
+  if (request.controller === 'auth' && SELF_SERVICE.has(request.action)) return 'self';
+  if (request.controller === 'security' && ADMIN.has(request.action)) return 'admin';
+  throw new ForbiddenError(`${request.controller}:${request.action} cannot link a provider identity: an administrator links one with security:createCredentials, a user with auth:createMyCredentials`);
+}
 
 export class CredentialMethods {
   constructor(
@@ -87,7 +102,7 @@ export class CredentialMethods {
   }
 
   #proofKind(request: RequestContext, credentials: JsonObject, strategy: string): 'callback' | 'pending' | 'admin' {
-    if (!isSelfService(request)) {
+    if (callerOf(request) === 'admin') {
       if (typeof credentials.subject !== 'string' || credentials.subject.length === 0 || credentials.subject.length > 255) {
         throw new BadRequestError('an administrator links an identity by its "subject" (1 to 255 characters)');
       }

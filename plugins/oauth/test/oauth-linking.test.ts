@@ -96,6 +96,32 @@ describe('explicit linking (intent=link, then auth:createMyCredentials)', () => 
     const login = await oauthLogin(s, 'alice');
     expect((await s.k.call('GET', '/_me', { jwt: login.body.result.jwt as string })).body.result._id).toBe(kuid);
   });
+
+  it('self-registration (createRestrictedUser, open to anonymous) cannot name a subject; an admin creating a user can', async () => {
+    const s = await start();
+    const admin = await s.k.firstAdmin();
+    const opened = await s.k.call('PUT', '/roles/anonymous/_update', {
+      jwt: admin,
+      body: { controllers: { auth: { actions: { login: true, checkToken: true, getStrategies: true } }, security: { actions: { createRestrictedUser: true } } } },
+    });
+    expect(opened.status, JSON.stringify(opened.body.error)).toBe(200);
+    const users = await userCount(s, admin);
+    const eve = await s.k.call('POST', '/users/eve/_createRestricted', { body: { content: { name: 'eve' }, credentials: { 'oauth-test': { subject: 'alice' } } } });
+    expect(eve.status).toBe(403);
+    expect(eve.body.error?.message).toMatch(/security:createRestrictedUser cannot link a provider identity/);
+    expect(await userCount(s, admin)).toBe(users);
+    // Self-registration itself still works, without naming an identity.
+    expect((await s.k.call('POST', '/users/bob/_createRestricted', { body: { content: { name: 'bob' } } })).status).toBe(200);
+
+    // alice's identity is nobody's: her first login creates her own user.
+    const login = await oauthLogin(s, 'alice');
+    expect(login.status).toBe(200);
+    const me = (await s.k.call('GET', '/_me', { jwt: login.body.result.jwt as string })).body.result;
+    expect([me._id, me._source.name]).toEqual([expect.not.stringMatching(/^(eve|bob)$/), 'Alice']);
+
+    const byAdmin = await s.k.call('POST', '/users/carol/_create', { jwt: admin, body: { content: { profileIds: ['default'] }, credentials: { 'oauth-test': { subject: 'carol-sub' } } } });
+    expect(byAdmin.status, JSON.stringify(byAdmin.body.error)).toBe(200);
+  });
 });
 
 describe('linking policy', () => {
