@@ -70,7 +70,7 @@ export class LoginFlow {
     // A link attempt is the signed-in caller's: only auth:createMyCredentials by that same user finishes it.
     const kuid = intent === 'link' ? req.original.userId : null;
     if (intent === 'link' && kuid === null) throw new UnauthorizedError('log in first to link an identity to your account (intent=link needs your token)');
-    const attempt = this.parts.attempts.fresh(strategy, intent, kuid);
+    const attempt = this.parts.attempts.fresh(strategy, intent, kuid, req.ip);
     // Built before it is stored: a provider that cannot be reached leaves no attempt behind.
     const url = await provider.authorizationUrl(attempt);
     await this.parts.attempts.save(attempt);

@@ -112,6 +112,36 @@ describe('attempts', () => {
     expect((await atKernel(browser, callback)).body.error?.message).toMatch(/unknown or already used/);
   });
 
+  it('live attempts are capped per client address and in all: past a cap, step 1 is a 429 until one is used', async () => {
+    const s = await start({ maxAttemptsPerClient: 2, maxAttempts: 3 });
+    const step1 = (browser = new Browser()) => browser.request(`${s.origin}/_login/oauth-test`);
+    const browser = new Browser();
+    const kept = await startLogin(s, browser);
+    await startLogin(s, new Browser());
+    const refused = await step1();
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { id: string; message: string } }).error).toMatchObject({
+      id: 'plugin.custom.too_many_requests',
+      message: 'too many login attempts in progress from this address: finish or abandon one, or try again later',
+    });
+    expect(withAttempts(s, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts"').pluck().get())).toBe(2);
+
+    // A used attempt makes room again.
+    s.provider.nextAccount = 'alice';
+    expect((await atKernel(browser, await throughProvider(s, browser, kept))).status).toBe(200);
+    expect((await step1()).status).toBe(302);
+
+    // The total cap: set below the per-client one, so one address reaches it first.
+    await s.stop();
+    setup = undefined;
+    const t = await start({ maxAttemptsPerClient: 10, maxAttempts: 2 });
+    await startLogin(t, new Browser());
+    await startLogin(t, new Browser());
+    const full = await new Browser().request(`${t.origin}/_login/oauth-test`);
+    expect(full.status).toBe(429);
+    expect(((await full.json()) as { error: { message: string } }).error.message).toBe('too many login attempts in progress: try again later');
+  });
+
   it('an intent other than login, signup or link is a 400', async () => {
     const s = await start();
     const response = await new Browser().request(`${s.origin}/_login/oauth-test?intent=admin`);
