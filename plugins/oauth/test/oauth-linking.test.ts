@@ -97,6 +97,18 @@ describe('explicit linking (intent=link, then auth:createMyCredentials)', () => 
     expect((await s.k.call('GET', '/_me', { jwt: login.body.result.jwt as string })).body.result._id).toBe(kuid);
   });
 
+  it('two users linked to one identity at once: exactly one holds it, the other gets a 412', async () => {
+    const s = await start();
+    const admin = await s.k.firstAdmin();
+    const kuids = [await s.k.createUser(admin, 'ada'), await s.k.createUser(admin, 'bea')];
+    const answers = await Promise.all(kuids.map((kuid) => s.k.call('POST', `/credentials/oauth-test/${kuid}/_create`, { jwt: admin, body: { subject: 'alice' } })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 412]);
+    const winner = kuids[answers.findIndex((answer) => answer.status === 200)];
+    expect((await s.k.call('GET', '/credentials/oauth-test/alice/_byId', { jwt: admin })).body.result.kuid).toBe(winner);
+    const login = await oauthLogin(s, 'alice');
+    expect((await s.k.call('GET', '/_me', { jwt: login.body.result.jwt as string })).body.result._id).toBe(winner);
+  });
+
   it('self-registration (createRestrictedUser, open to anonymous) cannot name a subject; an admin creating a user can', async () => {
     const s = await start();
     const admin = await s.k.firstAdmin();
