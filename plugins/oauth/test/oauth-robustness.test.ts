@@ -148,7 +148,7 @@ describe('attempts', () => {
     expect(response.status).toBe(400);
   });
 
-  it('a second login of the same identity finds the user even when the first is fresh', async () => {
+  it('two first logins of one identity at once make one user (the loser may be told to try again), never two', async () => {
     const s = await start();
     const [one, two] = await Promise.all([oauthLogin(s, 'alice'), oauthLogin(s, 'alice')]);
     const ids = await Promise.all(
