@@ -67,7 +67,7 @@ const configSchema = z.strictObject({
   maxAttempts: z.int().min(1).max(1_000_000).default(10_000),
   /** How long a pending link waits for its user to confirm it. */
   pendingLinkTtlSeconds: z.int().min(60).max(86_400).default(900),
-  /** Deadline of one request to a provider; keep it below the plugin's callTimeoutMs. */
+  /** Deadline of a login step's provider requests, each and all together; keep it below the plugin's callTimeoutMs. */
   httpTimeoutSeconds: z.int().min(1).max(60).default(5),
   /** Allow http:// providers: for tests and development on loopback only. */
   allowInsecureHttp: z.boolean().default(false),

@@ -16,8 +16,8 @@ export interface OAuthSetup {
   provider: TestProvider;
   /** `http://127.0.0.1:<port>`: the kernel's real address. */
   origin: string;
-  /** What the token proxy of `oauth-forge` does to each ID token; null forwards it untouched. */
-  forger: { rewrite: IdTokenRewrite | null };
+  /** What the token proxy of `oauth-forge` does to each ID token (null: untouched), and how late it and its JWKS answer. */
+  forger: { rewrite: IdTokenRewrite | null; delayMs: number };
   stop(): Promise<void>;
 }
 
@@ -39,9 +39,18 @@ export type IdTokenRewrite = (idToken: string) => Promise<string>;
  * is then really redeemed, and the provider signs an ID token whose audience
  * is not the plugin's client (a code and token substitution). `/forge`
  * forwards as is, then hands the ID token to `rewrite` (a forging proxy).
+ * `/forge` and `/jwks` (the provider's keys) answer `delayMs` late.
  */
-async function startTokenProxy(issuer: string, forger: { rewrite: IdTokenRewrite | null }): Promise<{ origin: string; server: Server }> {
+async function startTokenProxy(issuer: string, forger: OAuthSetup['forger']): Promise<{ origin: string; server: Server }> {
   const server = createServer((req, res) => {
+    if (req.url === '/jwks') {
+      setTimeout(() => {
+        fetch(`${issuer}/jwks`)
+          .then(async (answer) => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text()))
+          .catch(() => res.writeHead(502).end());
+      }, forger.delayMs);
+      return;
+    }
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
@@ -59,6 +68,7 @@ async function startTokenProxy(issuer: string, forger: { rewrite: IdTokenRewrite
             if (typeof tokens.id_token === 'string') tokens.id_token = await forger.rewrite(tokens.id_token);
             text = JSON.stringify(tokens);
           }
+          if (forging && forger.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, forger.delayMs));
           res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
           res.end(text);
         })
@@ -82,7 +92,7 @@ export async function startOAuth(
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const idp = await startTestProvider(['test', 'aud', 'forge'].map((name) => `${origin}/_login/oauth-${name}`));
-  const forger: OAuthSetup['forger'] = { rewrite: null };
+  const forger: OAuthSetup['forger'] = { rewrite: null, delayMs: 0 };
   const swap = await startTokenProxy(idp.issuer, forger);
   const common = { issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
   const config = {
@@ -95,7 +105,7 @@ export async function startOAuth(
       },
       {
         name: 'forge', ...common, callbackUrl: `${origin}/_login/oauth-forge`,
-        endpoints: { authorization: `${idp.issuer}/auth`, token: `${swap.origin}/forge`, jwks: `${idp.issuer}/jwks` },
+        endpoints: { authorization: `${idp.issuer}/auth`, token: `${swap.origin}/forge`, jwks: `${swap.origin}/jwks` },
       },
     ],
     ...plugin,

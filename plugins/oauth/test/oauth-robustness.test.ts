@@ -86,6 +86,15 @@ describe('provider too slow', () => {
       silent.close();
     }
   });
+
+  it('requests each within httpTimeoutSeconds but together past it are a 503: one deadline per login step', async () => {
+    const s = await start({ httpTimeoutSeconds: 1 });
+    // Token endpoint and JWKS each answer 0.7 s late: each in time, both together not.
+    s.forger.delayMs = 700;
+    const answer = await oauthLogin(s, 'alice', { strategy: 'oauth-forge' });
+    expect(answer.status).toBe(503);
+    expect(answer.body.error?.message).toBe('the identity provider of strategy "oauth-forge" is unreachable: try again later');
+  });
 });
 
 describe('attempts', () => {
