@@ -61,9 +61,13 @@ const configSchema = z.strictObject({
   providers: z.array(providerSchema).min(1).max(32),
   /** How long a login attempt (state, PKCE verifier, nonce) waits for its callback. */
   attemptTtlSeconds: z.int().min(30).max(3600).default(600),
+  /** Live login attempts one client address may hold (step 1 is anonymous and not throttled by the kernel). */
+  maxAttemptsPerClient: z.int().min(1).max(100_000).default(20),
+  /** Live login attempts of all clients together. */
+  maxAttempts: z.int().min(1).max(1_000_000).default(10_000),
   /** How long a pending link waits for its user to confirm it. */
   pendingLinkTtlSeconds: z.int().min(60).max(86_400).default(900),
-  /** Deadline of one request to a provider; keep it below the plugin's callTimeoutMs. */
+  /** Deadline of a login step's provider requests, each and all together; keep it below the plugin's callTimeoutMs. */
   httpTimeoutSeconds: z.int().min(1).max(60).default(5),
   /** Allow http:// providers: for tests and development on loopback only. */
   allowInsecureHttp: z.boolean().default(false),

@@ -8,24 +8,42 @@
  * - `{code, state}` (auth:*MyCredentials): the callback of a link attempt the
  *   same user started (`intent=link` with their token); the code is
  *   exchanged and its ID token validated as in a login;
- * - `{confirmLink: true}` (auth:*MyCredentials, `linking: "verifiedEmail"`):
- *   the pending link whose provider-verified email is the user's own;
- * - `{subject, email?}` (security:*, an admin): the identity as named, as an
- *   admin may set any credentials.
+ * - `{confirmLink: true, linkSecret}` (auth:*MyCredentials, `linking:
+ *   "verifiedEmail"`): the pending link the secret names (answered once to
+ *   the browser that completed the provider login), if its provider-verified
+ *   email is also the user's own;
+ * - `{subject, email?}` (security:createCredentials, updateCredentials,
+ *   validateCredentials, createUser, upsertUser: an admin): the identity as
+ *   named, as an admin may set any credentials. Any other action (Kuzzle's
+ *   self-registration createRestrictedUser, createFirstAdmin) is a 403.
  *
  * What a client sees (create, update, getInfo, getById): provider, subject,
  * email. Never a token: the plugin keeps none.
  */
 import { BadRequestError, ForbiddenError, NotFoundError, type JsonObject, type RequestContext } from '@portcullis/sdk-plugin';
-import { contentString, sameEmail, type Identity } from './claims.js';
+import { contentString, type Identity } from './claims.js';
 import type { StoredIdentity } from './identities.js';
 import { isAttempt } from './login-attempts.js';
 import { callbackInput, refused, type FlowParts, type LoginFlow } from './login-flow.js';
+import { LINK_SECRET } from './pending-links.js';
 
-const PROOFS = ['code', 'state', 'iss', 'confirmLink', 'subject', 'email'];
+const PROOFS = ['code', 'state', 'iss', 'confirmLink', 'linkSecret', 'subject', 'email'];
 
-/** auth:*MyCredentials: users acting on their own credentials, as opposed to an admin through the security controller. */
-const isSelfService = (request: RequestContext) => request.controller === 'auth';
+/** auth:*MyCredentials: users acting on their own credentials. */
+const SELF_SERVICE = new Set(['createMyCredentials', 'updateMyCredentials', 'validateMyCredentials']);
+/**
+ * The security actions whose rights are an administrator's: they may name a subject. Not
+ * createRestrictedUser (self-registration, possibly open to anonymous) nor createFirstAdmin
+ * (open to anyone until an admin exists): a subject named there would pre-claim someone's identity.
+ */
+const ADMIN = new Set(['createCredentials', 'updateCredentials', 'validateCredentials', 'createUser', 'upsertUser']);
+
+/** Who is asking: a user on their own credentials, an administrator, or an action that may link no identity. */
+function callerOf(request: RequestContext): 'self' | 'admin' {
+  if (request.controller === 'auth' && SELF_SERVICE.has(request.action)) return 'self';
+  if (request.controller === 'security' && ADMIN.has(request.action)) return 'admin';
+  throw new ForbiddenError(`${request.controller}:${request.action} cannot link a provider identity: an administrator links one with security:createCredentials, a user with auth:createMyCredentials`);
+}
 
 export class CredentialMethods {
   constructor(
@@ -84,7 +102,7 @@ export class CredentialMethods {
   }
 
   #proofKind(request: RequestContext, credentials: JsonObject, strategy: string): 'callback' | 'pending' | 'admin' {
-    if (!isSelfService(request)) {
+    if (callerOf(request) === 'admin') {
       if (typeof credentials.subject !== 'string' || credentials.subject.length === 0 || credentials.subject.length > 255) {
         throw new BadRequestError('an administrator links an identity by its "subject" (1 to 255 characters)');
       }
@@ -96,9 +114,14 @@ export class CredentialMethods {
     }
     if (credentials.confirmLink === true) {
       if (this.parts.provider(strategy).settings.linking !== 'verifiedEmail') throw new ForbiddenError(`strategy "${strategy}" links no identity by email`);
+      // The proof of the provider login: without it, anyone who set the same email on their account could confirm.
+      if (typeof credentials.linkSecret !== 'string' || !LINK_SECRET.test(credentials.linkSecret)) {
+        throw new ForbiddenError('confirm a pending link with the "linkSecret" your provider login answered');
+      }
       return 'pending';
     }
     if (credentials.confirmLink !== undefined) throw new BadRequestError('"confirmLink" must be true');
+    if (credentials.linkSecret !== undefined) throw new BadRequestError('"linkSecret" goes with "confirmLink": true');
     return 'callback';
   }
 
@@ -113,10 +136,8 @@ export class CredentialMethods {
         const field = this.parts.provider(strategy).settings.emailField;
         const email = user === null ? null : contentString(user._source, field);
         if (email === null) throw new ForbiddenError(`your account has no "${field}" to match a pending link with`);
-        const identity = await this.parts.pending.take(strategy, email);
-        // take() matched on the lower-cased email; checked again here, where it matters.
-        if (identity.email === null || !sameEmail(identity.email, email)) throw new ForbiddenError('the pending link is not for your email');
-        return identity;
+        // The secret finds the offer; take() also checks that the offer was made for this user's email.
+        return this.parts.pending.take(strategy, credentials.linkSecret as string, email);
       }
       case 'callback': {
         const input = callbackInput({ body: credentials, query: {}, headers: {}, ip: null, original: request });

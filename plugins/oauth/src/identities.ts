@@ -10,7 +10,7 @@
  * so two racing first logins create one user, not two; a reservation older
  * than RESERVATION_MS is a crash's leftover and is taken over.
  */
-import { PreconditionError, type JsonObject, type PluginError, type Repository } from '@portcullis/sdk-plugin';
+import { PreconditionError, type PluginError, type Repository } from '@portcullis/sdk-plugin';
 import type { Identity } from './claims.js';
 
 export interface StoredIdentity {
@@ -77,10 +77,15 @@ export class Identities {
    * Links an identity to an existing user (the kernel enrolled or is enrolling
    * them: a create, an update). 412 if another user holds it, or this user
    * already holds another identity of this strategy (unless `replacing`).
+   * Written only if still as read: a create when nobody held it (of two users
+   * racing for one identity, one wins and the other gets the 412), an update
+   * of this same user's record otherwise.
    */
   async link(strategy: string, identity: Identity, kuid: string, replacing = false): Promise<StoredIdentity> {
-    const holder = await this.repository.get(idOf(strategy, identity.subject));
-    if (holder !== null && holder._source.kuid !== kuid) throw new PreconditionError(`this ${strategy} identity is already linked to another user`);
+    const id = idOf(strategy, identity.subject);
+    const taken = () => new PreconditionError(`this ${strategy} identity is already linked to another user`);
+    const holder = await this.repository.get(id);
+    if (holder !== null && holder._source.kuid !== kuid) throw taken();
     const current = await this.ofUser(strategy, kuid);
     if (current !== null && current.subject !== identity.subject) {
       if (!replacing) throw new PreconditionError(`A strategy already exists for user "${kuid}".`);
@@ -90,10 +95,13 @@ export class Identities {
       strategy, subject: identity.subject, issuer: identity.issuer, email: identity.email, kuid, owner: ownerOf(strategy, kuid), at: Date.now(),
     };
     try {
-      await this.repository.createOrReplace(idOf(strategy, identity.subject), { ...record } as JsonObject);
+      if (holder === null) await this.repository.create({ ...record }, id);
+      else if ((await this.repository.updateIf(id, { kuid }, { ...record })) === null) throw taken();
     } catch (error) {
-      // A concurrent link of the same user won the owner slot.
-      if ((error as PluginError).id === 'services.storage.unique_violation') throw new PreconditionError(`A strategy already exists for user "${kuid}".`);
+      const storageId = (error as PluginError).id;
+      // Another link of this identity won the document, or a concurrent link of this same user won the owner slot.
+      if (storageId === 'services.storage.document_already_exists') throw taken();
+      if (storageId === 'services.storage.unique_violation') throw new PreconditionError(`A strategy already exists for user "${kuid}".`);
       throw error;
     }
     return record;

@@ -45,7 +45,10 @@ export default definePlugin(
       const collection = ({ name, indexes }: { name: string; indexes: Array<{ field: string; unique?: boolean }> }) => context.storage.collection(name, { indexes });
       const parts: FlowParts = {
         context,
-        attempts: new LoginAttempts(await collection(ATTEMPTS_COLLECTION), config.attemptTtlSeconds * 1000),
+        attempts: new LoginAttempts(await collection(ATTEMPTS_COLLECTION), config.attemptTtlSeconds * 1000, {
+          perClient: config.maxAttemptsPerClient,
+          total: config.maxAttempts,
+        }),
         identities: new Identities(await collection(IDENTITIES_COLLECTION)),
         pending: new PendingLinks(await collection(PENDING_LINKS_COLLECTION), config.pendingLinkTtlSeconds * 1000),
         provider(strategy) {

@@ -5,10 +5,15 @@
  * `attemptTtlSeconds`, and is used once: whoever deletes it first owns it,
  * so two callbacks racing with one state cannot both go on. Expired
  * attempts are swept as new ones are made.
+ *
+ * Step 1 is anonymous and the kernel does not count a redirect against its
+ * login throttle, so the live attempts are capped, per client address (a
+ * SHA-256 of it is stored, not the address) and in all: past a cap, a new
+ * attempt is a 429 until older ones are used or expire.
  */
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
-import type { Repository } from '@portcullis/sdk-plugin';
+import { TooManyRequestsError, type Repository } from '@portcullis/sdk-plugin';
 import type { AttemptSecrets } from './provider-client.js';
 
 /**
@@ -23,7 +28,15 @@ export interface LoginAttempt extends AttemptSecrets {
   intent: AttemptIntent;
   /** The user a `link` attempt was started by; null otherwise. */
   kuid: string | null;
+  /** SHA-256 of the client address that started it (the per-client cap). */
+  client: string;
   expiresAt: number;
+}
+
+/** How many live attempts one client address, and all clients together, may hold. */
+export interface AttemptCaps {
+  perClient: number;
+  total: number;
 }
 
 /** Why a state cannot be used: each is a 401 with its own clear message. */
@@ -33,15 +46,17 @@ export type AttemptRefusal = 'unknown' | 'expired' | 'other strategy';
 const SWEEP_BATCH = 50;
 
 const idOf = (state: string) => createHash('sha256').update(state).digest('base64url');
+const clientOf = (ip: string | null) => createHash('sha256').update(`client:${ip ?? 'unknown'}`).digest('base64url');
 
 export class LoginAttempts {
   constructor(
     private readonly repository: Repository,
     private readonly ttlMs: number,
+    private readonly caps: AttemptCaps,
   ) {}
 
-  /** A new attempt for `strategy`, not yet stored: fresh state, nonce and PKCE verifier. */
-  fresh(strategy: string, intent: AttemptIntent, kuid: string | null): LoginAttempt {
+  /** A new attempt for `strategy` by the client at `ip`, not yet stored: fresh state, nonce and PKCE verifier. */
+  fresh(strategy: string, intent: AttemptIntent, kuid: string | null, ip: string | null): LoginAttempt {
     return {
       state: client.randomState(),
       nonce: client.randomNonce(),
@@ -49,6 +64,7 @@ export class LoginAttempts {
       strategy,
       intent,
       kuid,
+      client: clientOf(ip),
       expiresAt: Date.now() + this.ttlMs,
     };
   }
@@ -56,6 +72,7 @@ export class LoginAttempts {
   /** Stores an attempt once its authorization URL is built (a provider down leaves nothing behind). */
   async save(attempt: LoginAttempt): Promise<void> {
     await this.#sweep();
+    await this.#checkRoom(attempt.client);
     const { state, ...stored } = attempt;
     await this.repository.create({ ...stored }, idOf(state));
   }
@@ -78,14 +95,23 @@ export class LoginAttempts {
     return attempt;
   }
 
+  /** 429 past a cap. Counted, then stored: racing starts may overshoot a cap by a few, never without bound. */
+  async #checkRoom(client: string): Promise<void> {
+    const live = { expiresAt: { gt: Date.now() } };
+    if ((await this.repository.count({ ...live, client })) >= this.caps.perClient) {
+      throw new TooManyRequestsError('too many login attempts in progress from this address: finish or abandon one, or try again later');
+    }
+    if ((await this.repository.count(live)) >= this.caps.total) throw new TooManyRequestsError('too many login attempts in progress: try again later');
+  }
+
   async #sweep(): Promise<void> {
     const { hits } = await this.repository.search({ where: { expiresAt: { lte: Date.now() } }, size: SWEEP_BATCH });
     for (const hit of hits) await this.repository.delete(hit._id);
   }
 }
 
-/** The collection's declaration (expiresAt indexed for the sweep). */
-export const ATTEMPTS_COLLECTION = { name: 'login-attempts', indexes: [{ field: 'expiresAt' }] };
+/** The collection's declaration (expiresAt indexed for the sweep and the caps, client for the per-client cap). */
+export const ATTEMPTS_COLLECTION = { name: 'login-attempts', indexes: [{ field: 'expiresAt' }, { field: 'client' }] };
 
 /** Narrows a peek or consume result. */
 export function isAttempt(value: LoginAttempt | AttemptRefusal): value is LoginAttempt {

@@ -70,7 +70,7 @@ export class LoginFlow {
     // A link attempt is the signed-in caller's: only auth:createMyCredentials by that same user finishes it.
     const kuid = intent === 'link' ? req.original.userId : null;
     if (intent === 'link' && kuid === null) throw new UnauthorizedError('log in first to link an identity to your account (intent=link needs your token)');
-    const attempt = this.parts.attempts.fresh(strategy, intent, kuid);
+    const attempt = this.parts.attempts.fresh(strategy, intent, kuid, req.ip);
     // Built before it is stored: a provider that cannot be reached leaves no attempt behind.
     const url = await provider.authorizationUrl(attempt);
     await this.parts.attempts.save(attempt);
@@ -112,11 +112,12 @@ export class LoginFlow {
     const holder = await identities.holder(strategy, identity.subject);
     if (holder !== null) return { kuid: holder };
     if (settings.linking === 'verifiedEmail' && identity.emailVerified && intent !== 'signup') {
-      await pending.offer(strategy, identity);
+      const secret = await pending.offer(strategy, identity);
       const signup = settings.createUsers ? '; to create a new account instead, log in again with intent=signup' : '';
+      // The secret is answered once, here, to the browser that completed this provider login: it alone confirms the link.
       return {
         kuid: null,
-        message: `no account is linked to this identity yet: if you have one, log in with it and confirm the link with auth:createMyCredentials (strategy "${strategy}", body {"confirmLink": true})${signup}`,
+        message: `no account is linked to this identity yet: if you have one, log in with it and confirm the link with auth:createMyCredentials (strategy "${strategy}", body {"confirmLink": true, "linkSecret": "${secret}"})${signup}`,
         reason: 'pending link offered',
       };
     }

@@ -2,10 +2,14 @@
  * One identity provider seen through openid-client: its metadata (discovered
  * once per thread, or given), the authorization URL of a login attempt, and
  * the callback's code exchanged for a validated ID token. openid-client
- * checks the ID token's signature against the provider's JWKS, its issuer,
- * audience, nonce and expiry, and the PKCE verifier travels with the code.
+ * checks the ID token's issuer, audience, nonce and expiry, and its
+ * signature against the provider's JWKS (only once
+ * enableNonRepudiationChecks is on: without it, openid-client trusts the
+ * TLS channel and skips the signature), and the PKCE verifier travels with
+ * the code.
  * Tokens never leave this module: only the identity's claims do.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as client from 'openid-client';
 import type { JsonObject } from '@portcullis/sdk-plugin';
 import type { ProviderSettings } from './config.js';
@@ -25,6 +29,20 @@ export interface CallbackParams {
   iss?: string;
 }
 
+/**
+ * The deadline of the login step in progress. A step may make several requests (discovery,
+ * token, JWKS, userinfo); each has its own timeout, but together they must also end in time,
+ * or a slow provider would hold the plugin call past the kernel's callTimeoutMs.
+ */
+const stepDeadline = new AsyncLocalStorage<AbortSignal>();
+
+/** fetch, aborted at the step's deadline as well as at openid-client's own timeout. */
+const fetchWithinStep: client.CustomFetch = (url, options) => {
+  const deadline = stepDeadline.getStore();
+  const signal = deadline === undefined ? options.signal : options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
+  return fetch(url, { ...options, signal } as RequestInit);
+};
+
 export class ProviderClient {
   #configuration: Promise<client.Configuration> | null = null;
 
@@ -34,7 +52,21 @@ export class ProviderClient {
   ) {}
 
   /** The provider's authorization URL for one attempt: the configured callback only, PKCE S256, state and nonce. */
-  async authorizationUrl(secrets: AttemptSecrets): Promise<string> {
+  authorizationUrl(secrets: AttemptSecrets): Promise<string> {
+    return this.#withinStep(() => this.#authorizationUrl(secrets));
+  }
+
+  /** Exchanges the code; resolves with the ID token's claims (and userinfo's, if configured). */
+  exchange(params: CallbackParams, secrets: AttemptSecrets): Promise<JsonObject> {
+    return this.#withinStep(() => this.#exchange(params, secrets));
+  }
+
+  /** Runs one login step's provider requests under one deadline of httpTimeoutSeconds. */
+  #withinStep<T>(step: () => Promise<T>): Promise<T> {
+    return stepDeadline.run(AbortSignal.timeout(this.options.timeoutSeconds * 1000), step);
+  }
+
+  async #authorizationUrl(secrets: AttemptSecrets): Promise<string> {
     const config = await this.#config();
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.settings.callbackUrl,
@@ -47,8 +79,7 @@ export class ProviderClient {
     return url.href;
   }
 
-  /** Exchanges the code; resolves with the ID token's claims (and userinfo's, if configured). */
-  async exchange(params: CallbackParams, secrets: AttemptSecrets): Promise<JsonObject> {
+  async #exchange(params: CallbackParams, secrets: AttemptSecrets): Promise<JsonObject> {
     const config = await this.#config();
     const current = new URL(this.settings.callbackUrl);
     current.search = '';
@@ -87,12 +118,15 @@ export class ProviderClient {
 
   async #load(): Promise<client.Configuration> {
     const { settings } = this;
-    const execute = this.options.insecure ? [client.allowInsecureRequests] : [];
+    // The signature check is not openid-client's default for a token endpoint's ID token: a proxy
+    // or a compromised channel could otherwise hand in any subject, signed by any key.
+    const execute = [client.enableNonRepudiationChecks, ...(this.options.insecure ? [client.allowInsecureRequests] : [])];
     let config: client.Configuration;
     if (settings.endpoints === undefined) {
       config = await client.discovery(new URL(settings.issuer), settings.clientId, settings.clientSecret, undefined, {
         execute,
         timeout: this.options.timeoutSeconds,
+        [client.customFetch]: fetchWithinStep,
       });
     } else {
       const metadata: client.ServerMetadata = {
@@ -106,6 +140,7 @@ export class ProviderClient {
       for (const extension of execute) extension(config);
       config.timeout = this.options.timeoutSeconds;
     }
+    config[client.customFetch] = fetchWithinStep;
     return config;
   }
 }

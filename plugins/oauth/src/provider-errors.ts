@@ -23,9 +23,25 @@ const VALIDATION_CODES = new Set([
   'OAUTH_JWS_SIGNATURE_VERIFICATION_FAILED',
   'OAUTH_PARSE_ERROR',
   'OAUTH_AUTHORIZATION_RESPONSE_ERROR',
+  // An ID token whose algorithm or key the runtime cannot verify with (an HS256 token, a key of another type).
+  'OAUTH_UNSUPPORTED_OPERATION',
+  'OAUTH_DECRYPTION_FAILED',
 ]);
-/** The provider answered, but not as an OAuth server should (a 5xx page, HTML). */
-const BROKEN_CODES = new Set(['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_INVALID_SERVER_METADATA', 'OAUTH_MISSING_SERVER_METADATA']);
+/**
+ * The provider answered, but not as an OAuth server should (a 5xx page, HTML), refused the
+ * plugin's own client credentials (a WWW-Authenticate challenge), or named endpoints the
+ * plugin may not call (http:// without allowInsecureHttp): the deployment's fault, not the user's.
+ */
+const BROKEN_CODES = new Set([
+  'OAUTH_RESPONSE_IS_NOT_CONFORM',
+  'OAUTH_RESPONSE_IS_NOT_JSON',
+  'OAUTH_INVALID_SERVER_METADATA',
+  'OAUTH_MISSING_SERVER_METADATA',
+  'OAUTH_WWW_AUTHENTICATE_CHALLENGE',
+  'OAUTH_HTTP_REQUEST_FORBIDDEN',
+  'OAUTH_REQUEST_PROTOCOL_FORBIDDEN',
+  'OAUTH_JWT_USERINFO_EXPECTED',
+]);
 
 /** The claims whose check can be named to the client: the name only, never the values compared. */
 const NAMED_CLAIMS = new Set(['iss', 'aud', 'azp', 'nonce', 'exp', 'iat', 'nbf', 'auth_time', 'sub']);

@@ -16,6 +16,8 @@ export interface OAuthSetup {
   provider: TestProvider;
   /** `http://127.0.0.1:<port>`: the kernel's real address. */
   origin: string;
+  /** What the token proxy of `oauth-forge` does to each ID token (null: untouched), and how late it and its JWKS answer. */
+  forger: { rewrite: IdTokenRewrite | null; delayMs: number };
   stop(): Promise<void>;
 }
 
@@ -28,36 +30,60 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Rewrites the ID token a token endpoint answered (a forger between the plugin and the provider). */
+export type IdTokenRewrite = (idToken: string) => Promise<string>;
+
 /**
- * A token endpoint in front of the provider's that swaps the client's
+ * Token endpoints in front of the provider's. `/token` swaps the client's
  * credentials for another client's: the code (issued to that other client)
  * is then really redeemed, and the provider signs an ID token whose audience
- * is not the plugin's client. What a code and token substitution looks like.
+ * is not the plugin's client (a code and token substitution). `/forge`
+ * forwards as is, then hands the ID token to `rewrite` (a forging proxy).
+ * `/forge` and `/jwks` (the provider's keys) answer `delayMs` late.
  */
-async function startAudienceSwap(issuer: string): Promise<{ url: string; server: Server }> {
+async function startTokenProxy(issuer: string, forger: OAuthSetup['forger']): Promise<{ origin: string; server: Server }> {
   const server = createServer((req, res) => {
+    if (req.url === '/jwks') {
+      setTimeout(() => {
+        fetch(`${issuer}/jwks`)
+          .then(async (answer) => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text()))
+          .catch(() => res.writeHead(502).end());
+      }, forger.delayMs);
+      return;
+    }
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', () => {
       const form = new URLSearchParams(raw);
-      form.set('client_id', OTHER_CLIENT_ID);
-      form.set('client_secret', OTHER_CLIENT_SECRET);
+      const forging = req.url === '/forge';
+      if (!forging) {
+        form.set('client_id', OTHER_CLIENT_ID);
+        form.set('client_secret', OTHER_CLIENT_SECRET);
+      }
       fetch(`${issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() })
         .then(async (answer) => {
+          let text = await answer.text();
+          if (forging && forger.rewrite !== null && answer.ok) {
+            const tokens = JSON.parse(text) as { id_token?: string };
+            if (typeof tokens.id_token === 'string') tokens.id_token = await forger.rewrite(tokens.id_token);
+            text = JSON.stringify(tokens);
+          }
+          if (forging && forger.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, forger.delayMs));
           res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-          res.end(await answer.text());
+          res.end(text);
         })
         .catch(() => res.writeHead(502).end());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`, server };
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 /**
- * Starts provider and kernel. The plugin serves `oauth-test` (discovery)
- * and `oauth-aud` (explicit endpoints, its token endpoint behind the
- * audience swap); `provider` overrides the settings of `oauth-test`.
+ * Starts provider and kernel. The plugin serves `oauth-test` (discovery),
+ * `oauth-aud` (explicit endpoints, its token endpoint behind the audience
+ * swap) and `oauth-forge` (explicit endpoints, its ID tokens rewritten by
+ * `forger.rewrite`); `provider` overrides the settings of `oauth-test`.
  */
 export async function startOAuth(
   provider: Record<string, unknown> | ((issuer: string) => Record<string, unknown>) = {},
@@ -65,8 +91,9 @@ export async function startOAuth(
 ): Promise<OAuthSetup> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const idp = await startTestProvider([`${origin}/_login/oauth-test`, `${origin}/_login/oauth-aud`]);
-  const swap = await startAudienceSwap(idp.issuer);
+  const idp = await startTestProvider(['test', 'aud', 'forge'].map((name) => `${origin}/_login/oauth-${name}`));
+  const forger: OAuthSetup['forger'] = { rewrite: null, delayMs: 0 };
+  const swap = await startTokenProxy(idp.issuer, forger);
   const common = { issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
   const config = {
     allowInsecureHttp: true,
@@ -74,7 +101,11 @@ export async function startOAuth(
       { name: 'test', ...common, callbackUrl: `${origin}/_login/oauth-test`, ...(typeof provider === 'function' ? provider(idp.issuer) : provider) },
       {
         name: 'aud', ...common, callbackUrl: `${origin}/_login/oauth-aud`,
-        endpoints: { authorization: `${idp.issuer}/auth`, token: swap.url, jwks: `${idp.issuer}/jwks` },
+        endpoints: { authorization: `${idp.issuer}/auth`, token: `${swap.origin}/token`, jwks: `${idp.issuer}/jwks` },
+      },
+      {
+        name: 'forge', ...common, callbackUrl: `${origin}/_login/oauth-forge`,
+        endpoints: { authorization: `${idp.issuer}/auth`, token: `${swap.origin}/forge`, jwks: `${swap.origin}/jwks` },
       },
     ],
     ...plugin,
@@ -90,6 +121,7 @@ export async function startOAuth(
     k,
     provider: idp,
     origin,
+    forger,
     async stop() {
       await k.stop();
       swap.server.closeAllConnections();

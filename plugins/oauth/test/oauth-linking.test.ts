@@ -28,6 +28,13 @@ async function withLocalUser(s: OAuthSetup, email = 'alice@example.com') {
   return { admin, kuid, jwt: await s.k.login('ada') };
 }
 
+/** The link secret a pending-link offer answers, from its 401 message. */
+function linkSecretOf(answer: { body: { error?: { message?: string } | null } }): string {
+  const secret = /"linkSecret": "([A-Za-z0-9_-]{43})"/.exec(answer.body.error?.message ?? '')?.[1];
+  if (secret === undefined) throw new Error(`no link secret in ${JSON.stringify(answer.body.error)}`);
+  return secret;
+}
+
 async function userCount(s: OAuthSetup, admin: string): Promise<number> {
   return (await s.k.call('POST', '/users/_search', { jwt: admin, body: {} })).body.result.total as number;
 }
@@ -89,6 +96,44 @@ describe('explicit linking (intent=link, then auth:createMyCredentials)', () => 
     const login = await oauthLogin(s, 'alice');
     expect((await s.k.call('GET', '/_me', { jwt: login.body.result.jwt as string })).body.result._id).toBe(kuid);
   });
+
+  it('two users linked to one identity at once: exactly one holds it, the other gets a 412', async () => {
+    const s = await start();
+    const admin = await s.k.firstAdmin();
+    const kuids = [await s.k.createUser(admin, 'ada'), await s.k.createUser(admin, 'bea')];
+    const answers = await Promise.all(kuids.map((kuid) => s.k.call('POST', `/credentials/oauth-test/${kuid}/_create`, { jwt: admin, body: { subject: 'alice' } })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 412]);
+    const winner = kuids[answers.findIndex((answer) => answer.status === 200)];
+    expect((await s.k.call('GET', '/credentials/oauth-test/alice/_byId', { jwt: admin })).body.result.kuid).toBe(winner);
+    const login = await oauthLogin(s, 'alice');
+    expect((await s.k.call('GET', '/_me', { jwt: login.body.result.jwt as string })).body.result._id).toBe(winner);
+  });
+
+  it('self-registration (createRestrictedUser, open to anonymous) cannot name a subject; an admin creating a user can', async () => {
+    const s = await start();
+    const admin = await s.k.firstAdmin();
+    const opened = await s.k.call('PUT', '/roles/anonymous/_update', {
+      jwt: admin,
+      body: { controllers: { auth: { actions: { login: true, checkToken: true, getStrategies: true } }, security: { actions: { createRestrictedUser: true } } } },
+    });
+    expect(opened.status, JSON.stringify(opened.body.error)).toBe(200);
+    const users = await userCount(s, admin);
+    const eve = await s.k.call('POST', '/users/eve/_createRestricted', { body: { content: { name: 'eve' }, credentials: { 'oauth-test': { subject: 'alice' } } } });
+    expect(eve.status).toBe(403);
+    expect(eve.body.error?.message).toMatch(/security:createRestrictedUser cannot link a provider identity/);
+    expect(await userCount(s, admin)).toBe(users);
+    // Self-registration itself still works, without naming an identity.
+    expect((await s.k.call('POST', '/users/bob/_createRestricted', { body: { content: { name: 'bob' } } })).status).toBe(200);
+
+    // alice's identity is nobody's: her first login creates her own user.
+    const login = await oauthLogin(s, 'alice');
+    expect(login.status).toBe(200);
+    const me = (await s.k.call('GET', '/_me', { jwt: login.body.result.jwt as string })).body.result;
+    expect([me._id, me._source.name]).toEqual([expect.not.stringMatching(/^(eve|bob)$/), 'Alice']);
+
+    const byAdmin = await s.k.call('POST', '/users/carol/_create', { jwt: admin, body: { content: { profileIds: ['default'] }, credentials: { 'oauth-test': { subject: 'carol-sub' } } } });
+    expect(byAdmin.status, JSON.stringify(byAdmin.body.error)).toBe(200);
+  });
 });
 
 describe('linking policy', () => {
@@ -109,10 +154,10 @@ describe('linking policy', () => {
     const users = await userCount(s, admin);
     const offered = await oauthLogin(s, 'alice');
     expect(offered.status).toBe(401);
-    expect(offered.body.error?.message).toMatch(/confirm the link with auth:createMyCredentials.*"confirmLink": true/);
+    expect(offered.body.error?.message).toMatch(/confirm the link with auth:createMyCredentials.*"confirmLink": true, "linkSecret": "/);
     expect(await userCount(s, admin)).toBe(users);
 
-    const confirmed = await s.k.call('POST', '/_me/credentials/oauth-test/_create', { jwt, body: { confirmLink: true } });
+    const confirmed = await s.k.call('POST', '/_me/credentials/oauth-test/_create', { jwt, body: { confirmLink: true, linkSecret: linkSecretOf(offered) } });
     expect(confirmed.status, JSON.stringify(confirmed.body.error)).toBe(200);
     expect(confirmed.body.result).toMatchObject({ subject: 'alice', email: 'alice@example.com' });
     const login = await oauthLogin(s, 'alice');
@@ -123,10 +168,11 @@ describe('linking policy', () => {
   it('verifiedEmail: no offer to a user with another email, none from an unverified email, and signup creates a user', async () => {
     const s = await start({ linking: 'verifiedEmail' });
     const { admin, jwt } = await withLocalUser(s, 'someone.else@example.com');
-    await oauthLogin(s, 'alice');
-    const refused = await s.k.call('POST', '/_me/credentials/oauth-test/_create', { jwt, body: { confirmLink: true } });
-    expect(refused.status).toBe(412);
-    expect(refused.body.error?.message).toMatch(/no pending link for your email/);
+    const offered = await oauthLogin(s, 'alice');
+    // Even with the secret, a user whose email is not the verified one cannot confirm.
+    const refused = await s.k.call('POST', '/_me/credentials/oauth-test/_create', { jwt, body: { confirmLink: true, linkSecret: linkSecretOf(offered) } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error?.message).toBe('the pending link is not for your email');
 
     // Unverified: no offer; under the default createUsers, a new user of its own.
     const users = await userCount(s, admin);
@@ -137,6 +183,33 @@ describe('linking policy', () => {
     const signup = await oauthLogin(s, 'alice', { query: '?intent=signup' });
     expect(signup.status).toBe(200);
     expect(await userCount(s, admin)).toBe(users + 2);
+  });
+
+  it('verifiedEmail: a user who set the same email on their account cannot confirm without the secret of the provider login', async () => {
+    const s = await start({ linking: 'verifiedEmail' });
+    const { admin, kuid, jwt } = await withLocalUser(s, 'alice@example.com');
+    const eve = await s.k.createUser(admin, 'eve');
+    const eveJwt = await s.k.login('eve');
+    // Any user may change their own content (auth:updateSelf): the email proves nothing by itself.
+    expect((await s.k.call('PUT', '/_me', { jwt: eveJwt, body: { email: 'ALICE@example.com' } })).status).toBe(200);
+    const offered = await oauthLogin(s, 'alice');
+    expect(offered.status).toBe(401);
+    const secret = linkSecretOf(offered);
+
+    const create = (token: string, body: Record<string, unknown>) => s.k.call('POST', '/_me/credentials/oauth-test/_create', { jwt: token, body });
+    for (const body of [{ confirmLink: true }, { confirmLink: true, linkSecret: `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}` }, { confirmLink: true, linkSecret: 'short' }]) {
+      const refused = await create(eveJwt, body);
+      expect(refused.status, JSON.stringify(body)).toBe(403);
+    }
+    expect((await s.k.call('GET', `/credentials/oauth-test/${eve}/_exists`, { jwt: admin })).body.result).toBe(false);
+
+    const confirmed = await create(jwt, { confirmLink: true, linkSecret: secret });
+    expect(confirmed.status, JSON.stringify(confirmed.body.error)).toBe(200);
+    const login = await oauthLogin(s, 'alice');
+    expect((await s.k.call('GET', '/_me', { jwt: login.body.result.jwt as string })).body.result._id).toBe(kuid);
+    // The secret is used up, and never written to the log.
+    expect((await create(eveJwt, { confirmLink: true, linkSecret: secret })).status).toBe(403);
+    expect(s.k.logs().join('\n')).not.toContain(secret);
   });
 
   it('verifiedEmail off: confirmLink is refused', async () => {

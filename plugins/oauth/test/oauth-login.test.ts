@@ -2,8 +2,10 @@
  * Logins through a real OpenID provider: the redirect with state and PKCE,
  * first and later logins, and every way a callback can be wrong.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Http, Kuzzle } from 'kuzzle-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atKernel, Browser, oauthLogin, startLogin, startOAuth, throughProvider, type OAuthSetup } from './oauth-kernel.js';
@@ -11,9 +13,21 @@ import { CLIENT_ID, CLIENT_SECRET } from './oidc-test-provider.js';
 
 describe('oauth login', () => {
   let setup: OAuthSetup;
+  let admin: string;
+
+  /** Reads the plugin's own SQLite file (its `login-attempts` collection is table `c_login-attempts`). */
+  function withPluginDb<T>(use: (db: Database.Database) => T): T {
+    const db = new Database(join(setup.k.dataDir, 'plugins', 'oauth.sqlite'), { readonly: true });
+    try {
+      return use(db);
+    } finally {
+      db.close();
+    }
+  }
 
   beforeAll(async () => {
     setup = await startOAuth({ content: { email: 'email', name: 'name', 'profile.fullName': 'name' } });
+    admin = await setup.k.firstAdmin();
     setup.provider.accounts.set('alice', { email: 'alice@example.com', email_verified: true, name: 'Alice Liddell' });
     setup.provider.accounts.set('bob', { email: 'bob@example.com', email_verified: false, name: 'Bob' });
   });
@@ -50,17 +64,21 @@ describe('oauth login', () => {
     expect(second.status).toBe(200);
     const again = await setup.k.call('GET', '/_me', { jwt: second.body.result.jwt as string });
     expect(again.body.result._id).toBe(kuid);
-    const admin = await setup.k.firstAdmin();
     const users = await setup.k.call('POST', '/users/_search', { jwt: admin, body: { query: { term: { email: 'alice@example.com' } } } });
     expect(users.body.result.total).toBe(1);
   });
 
   it('the kuid the client names is never used: the subject decides', async () => {
-    const bob = await oauthLogin(setup, 'bob', { query: '?kuid=admin&_id=admin&username=admin' });
-    expect(bob.status).toBe(200);
-    const me = await setup.k.call('GET', '/_me', { jwt: bob.body.result.jwt as string });
-    expect(me.body.result._id).not.toBe('admin');
-    expect(me.body.result._source.email).toBe('bob@example.com');
+    // Users that exist under the names the client gives: an admin (kuid "admin") and one with an explicit kuid.
+    const target = await setup.k.createUser(admin, 'target', undefined, 'target-kuid');
+    expect(target).toBe('target-kuid');
+    for (const named of ['target-kuid', 'admin']) {
+      const bob = await oauthLogin(setup, 'bob', { query: `?kuid=${named}&_id=${named}&username=${named === 'admin' ? 'admin' : 'target'}` });
+      expect(bob.status).toBe(200);
+      const me = await setup.k.call('GET', '/_me', { jwt: bob.body.result.jwt as string });
+      expect(['target-kuid', 'admin']).not.toContain(me.body.result._id);
+      expect(me.body.result._source.email).toBe('bob@example.com');
+    }
   });
 
   it('a state that is wrong, replayed, or missing is a 401 that says so', async () => {
@@ -160,16 +178,24 @@ describe('oauth login', () => {
     const browser = new Browser();
     setup.provider.nextAccount = 'alice';
     const authorization = await startLogin(setup, browser);
+    const state = authorization.searchParams.get('state') as string;
+    // The PKCE verifier, read from the live attempt (the client only ever sees its S256 challenge).
+    const attemptId = createHash('sha256').update(state).digest('base64url');
+    const verifier = withPluginDb((db) => JSON.parse(db.prepare('SELECT body FROM "c_login-attempts" WHERE id = ?').pluck().get(attemptId) as string).verifier as string);
+    expect(verifier).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     const callback = await throughProvider(setup, browser, authorization);
     const answer = await atKernel(browser, callback);
     const me = await setup.k.call('GET', '/_me/credentials/oauth-test', { jwt: answer.body.result.jwt as string });
     expect(me.body.result).toEqual({ provider: 'test', issuer: setup.provider.issuer, subject: 'alice', email: 'alice@example.com' });
-    const state = authorization.searchParams.get('state') as string;
     const stored = readdirSync(join(setup.k.dataDir, 'plugins')).map((file) => readFileSync(join(setup.k.dataDir, 'plugins', file)).toString('latin1')).join('\n');
-    const everything = [JSON.stringify(answer.body), JSON.stringify(me.body), setup.k.logs().join('\n'), stored].join('\n');
+    const shown = [JSON.stringify(answer.body), JSON.stringify(me.body), setup.k.logs().join('\n')].join('\n');
+    const everything = `${shown}\n${stored}`;
     expect(everything).not.toContain(CLIENT_SECRET);
     expect(everything).not.toContain(callback.searchParams.get('code') as string);
     expect(stored).not.toContain(state);
+    expect(shown).not.toContain(verifier);
+    // The used attempt is deleted: no stored document holds the verifier any more (the file's free pages may, until reused).
+    expect(withPluginDb((db) => db.prepare('SELECT count(*) FROM "c_login-attempts" WHERE body LIKE ?').pluck().get(`%${verifier}%`))).toBe(0);
     // Provider tokens are JWTs (ID token) or opaque; neither is kept: no JWT at all in the namespace.
     expect(stored).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
   });

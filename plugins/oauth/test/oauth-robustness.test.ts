@@ -86,6 +86,15 @@ describe('provider too slow', () => {
       silent.close();
     }
   });
+
+  it('requests each within httpTimeoutSeconds but together past it are a 503: one deadline per login step', async () => {
+    const s = await start({ httpTimeoutSeconds: 1 });
+    // Token endpoint and JWKS each answer 0.7 s late: each in time, both together not.
+    s.forger.delayMs = 700;
+    const answer = await oauthLogin(s, 'alice', { strategy: 'oauth-forge' });
+    expect(answer.status).toBe(503);
+    expect(answer.body.error?.message).toBe('the identity provider of strategy "oauth-forge" is unreachable: try again later');
+  });
 });
 
 describe('attempts', () => {
@@ -112,13 +121,43 @@ describe('attempts', () => {
     expect((await atKernel(browser, callback)).body.error?.message).toMatch(/unknown or already used/);
   });
 
+  it('live attempts are capped per client address and in all: past a cap, step 1 is a 429 until one is used', async () => {
+    const s = await start({ maxAttemptsPerClient: 2, maxAttempts: 3 });
+    const step1 = (browser = new Browser()) => browser.request(`${s.origin}/_login/oauth-test`);
+    const browser = new Browser();
+    const kept = await startLogin(s, browser);
+    await startLogin(s, new Browser());
+    const refused = await step1();
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { id: string; message: string } }).error).toMatchObject({
+      id: 'plugin.custom.too_many_requests',
+      message: 'too many login attempts in progress from this address: finish or abandon one, or try again later',
+    });
+    expect(withAttempts(s, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts"').pluck().get())).toBe(2);
+
+    // A used attempt makes room again.
+    s.provider.nextAccount = 'alice';
+    expect((await atKernel(browser, await throughProvider(s, browser, kept))).status).toBe(200);
+    expect((await step1()).status).toBe(302);
+
+    // The total cap: set below the per-client one, so one address reaches it first.
+    await s.stop();
+    setup = undefined;
+    const t = await start({ maxAttemptsPerClient: 10, maxAttempts: 2 });
+    await startLogin(t, new Browser());
+    await startLogin(t, new Browser());
+    const full = await new Browser().request(`${t.origin}/_login/oauth-test`);
+    expect(full.status).toBe(429);
+    expect(((await full.json()) as { error: { message: string } }).error.message).toBe('too many login attempts in progress: try again later');
+  });
+
   it('an intent other than login, signup or link is a 400', async () => {
     const s = await start();
     const response = await new Browser().request(`${s.origin}/_login/oauth-test?intent=admin`);
     expect(response.status).toBe(400);
   });
 
-  it('a second login of the same identity finds the user even when the first is fresh', async () => {
+  it('two first logins of one identity at once make one user (the loser may be told to try again), never two', async () => {
     const s = await start();
     const [one, two] = await Promise.all([oauthLogin(s, 'alice'), oauthLogin(s, 'alice')]);
     const ids = await Promise.all(

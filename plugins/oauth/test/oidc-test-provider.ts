@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import Provider from 'oidc-provider';
 
 export const CLIENT_ID = 'portcullis';
@@ -30,6 +30,8 @@ export interface TestProvider {
   nextAccount: string;
   /** The next interaction answers `access_denied` (the user refused). */
   refuseNext: boolean;
+  /** The provider's own signing key (kid `test-key`): tests sign tokens the provider would have. */
+  signingKey: CryptoKey;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startTestProvider(callbackUrls: string[]): Promise<TestPro
     accounts: new Map(),
     nextAccount: 'alice',
     refuseNext: false,
+    signingKey: privateKey,
     stop: () => stopServer(server),
   };
   const provider = new Provider(issuer, {
