@@ -39,7 +39,7 @@ export interface BenchRow {
 }
 
 export interface BenchSection {
-  /** Short id: 'login', 'authreq', 'roundtrip', 'coldstart', 'memory', 'scale', 'peer'. */
+  /** Short id: 'rpc', 'requests', 'login', 'coldstart', 'memory', 'scale', 'peer'. */
   bench: string;
   /** One line on what was measured and how (load, connections, durations). */
   title: string;

@@ -43,7 +43,7 @@ export function createApp(actions: readonly Action[], services: KernelServices, 
         (error: unknown) => out.failure(c, bareMeta(), error),
       );
   // A GET route has no middleware at all: it takes hono's one-handler path, without compose(), and
-  // runs without a promise (see serve()): an authenticated GET went from 23.5 to 18.9 µs of CPU (bench/authreq).
+  // runs without a promise (see serve()): an authenticated GET went from 23.5 to 18.9 µs of CPU (bench/requests).
   for (const { action, route } of orderedRoutes(actions)) {
     const handler = routeHandler(action, route.path, services, out, proxies);
     if (route.verb === 'get') app.get(route.path, (c) => handler(c, null));
@@ -97,7 +97,7 @@ function routeHandler(
  * Without a promise unless the handler needs one: given a
  * Response rather than a promise, hono and @hono/node-server write it in the
  * same tick, with no promise or microtask of their own; an authenticated GET
- * went from 21.0 to 18.9 µs of CPU (bench/authreq).
+ * went from 21.0 to 18.9 µs of CPU (bench/requests).
  */
 function serve(
   c: Context,

@@ -47,7 +47,7 @@ export function bareMeta(controller: string | null = null, action: string | null
  * Writes envelopes as Responses with plain header objects. Not c.json() with
  * CORS set through c.header(): hono then gathers the headers in an undici
  * Headers, that @hono/node-server iterates back into an object; an
- * authenticated GET went from 26.2 to 23.5 µs of CPU (bench/authreq). The
+ * authenticated GET went from 26.2 to 23.5 µs of CPU (bench/requests). The
  * headers clients get are the same, lower-cased and in the same (sorted)
  * order.
  */
@@ -115,7 +115,7 @@ const NODE_JSON = JSON.stringify(NODE_ID);
  * hand: each JSON.stringify call costs about 100 ns before any work, so only
  * the result (and a volatile or an error) go through it. 475 ns instead of
  * 850 for an envelope of `/_now`; an authenticated GET went from 18.9 to
- * about 17.5 µs of CPU (bench/authreq, in two steps).
+ * about 17.5 µs of CPU (bench/requests, in two steps).
  */
 function envelopeJson(meta: RequestMeta, status: number, error: WireError | null, result: unknown): string {
   return (

@@ -39,7 +39,7 @@ export function requestBasics(c: Context, proxies: TrustedProxies | null): Reque
  * `https://`). Most requests have none: then hono's query readers, which
  * each scan the URL again, are not called at all (with path parameters read
  * only where a path has some, 21.7 -> 21.0 µs of CPU per authenticated GET,
- * bench/authreq).
+ * bench/requests).
  */
 function hasQuery(c: Context): boolean {
   return c.req.url.indexOf('?', 8) !== -1;
@@ -54,7 +54,7 @@ function hasQuery(c: Context): boolean {
  * object literal with a getter: V8 makes such a literal a dictionary-mode
  * object, every property read a hash lookup; that version cost 49 µs of
  * CPU per authenticated GET instead of 26, its scavenges 5x longer
- * (bench/authreq).
+ * (bench/requests).
  */
 class HttpRequestBasics implements RequestBasics {
   readonly #c: Context;
@@ -98,7 +98,7 @@ class HttpRequestBasics implements RequestBasics {
  * `incoming.headers` keeps the first Authorization). Under @hono/node-server it is read from node's raw header
  * list: hono's reader first copies every header into an undici Headers.
  * With the lazy `headers` above, an authenticated GET went from 42 to 26 µs
- * of CPU (bench/authreq).
+ * of CPU (bench/requests).
  */
 export function header(
   c: Context,

@@ -82,7 +82,7 @@ export class Rights {
    * Decisions taken, per frozen profile list, then controller, then action.
    * The user store's cached users are frozen and shared, so each request
    * finds its user's list here, instead of reading the roles again: an
-   * authenticated GET went from 18.3 to 17.8 µs of CPU (bench/authreq). A
+   * authenticated GET went from 18.3 to 17.8 µs of CPU (bench/requests). A
    * list that is not frozen could change after a decision: it is decided
    * afresh every time.
    */

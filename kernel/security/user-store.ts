@@ -44,7 +44,7 @@ export class UserStore {
   /**
    * Users read recently, parsed and frozen: every authenticated request reads
    * its caller, and a SQLite read plus JSON.parse was a fifth of the kernel's
-   * CPU under load (bench/authreq). Every write goes through this store, so
+   * CPU under load (bench/requests). Every write goes through this store, so
    * it updates or drops the entry; only another process writing the file
    * would go unseen (one kernel process per DATA_DIR).
    */
