@@ -3,7 +3,8 @@
  * restarted on one data dir: a backfill where one user's `exists` fails
  * skips that user only and completes once the plugin answers (a periodic
  * retry), a plugin down at boot is asked again when its thread is replaced,
- * a create of unknown outcome is settled without a restart, and
+ * a create of unknown outcome is settled without a restart (and not by a
+ * stale answer when the kernel's own delete ran meanwhile), and
  * /_healthCheck says what is left meanwhile.
  */
 import { join } from 'node:path';
@@ -94,5 +95,23 @@ describe('the credential ledger settled in the background', () => {
     await expect.poll(async () => (await vouch(k, ivy)).status, { timeout: 20_000, interval: 20 }).toBe(200);
     expect(logged(k, 'settled a credentials creation of unknown outcome')).toEqual([expect.objectContaining({ kuid: ivy, strategy: 'impostor', exists: true })]);
     expect((await health(k)).ledger).toEqual({ status: 'complete', strategies: [], unsettled: 0 });
+  });
+
+  it("leaves a row to the kernel's own delete that ran while a background pass asked exists: the pass's stale true enrolls no one", async () => {
+    const k = await start({ ledgerRetry: QUICK });
+    const admin = await k.firstAdmin();
+    const ivy = await k.createUser(admin, 'ivy');
+    expect((await k.call('POST', `/credentials/impostor/${ivy}/_create`, { jwt: admin, body: { writeThenFail: true, gatedExists: true } })).status).toBe(500);
+    // A background pass asked exists: the plugin read true (the credentials were written) and holds the answer at its gate.
+    const gateWaiting = async () => (await k.call('GET', '/_/impostor/gate/status', { jwt: admin })).body.result as { waiting: boolean };
+    await expect.poll(async () => (await gateWaiting()).waiting, { timeout: 20_000, interval: 20 }).toBe(true);
+    expect((await k.call('DELETE', `/credentials/impostor/${ivy}`, { jwt: admin })).status).toBe(200);
+    expect((await k.call('POST', '/_/impostor/gate/open', { jwt: admin })).status).toBe(200);
+    await expect.poll(async () => (await gateWaiting()).waiting, { timeout: 20_000, interval: 20 }).toBe(false);
+    await expect.poll(async () => (await health(k)).ledger, { timeout: 20_000, interval: 20 }).toEqual({ status: 'complete', strategies: [], unsettled: 0 });
+
+    // The delete's outcome stands: ivy holds no impostor credentials, and a plugin vouching for her is refused.
+    expect(errorOf(await vouch(k, ivy))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+    expect(logged(k, 'settled a credentials creation of unknown outcome')).toEqual([]);
   });
 });
