@@ -156,17 +156,6 @@ describe('attempts', () => {
     const response = await new Browser().request(`${s.origin}/_login/oauth-test?intent=admin`);
     expect(response.status).toBe(400);
   });
-
-  it('two first logins of one identity at once make one user (the loser may be told to try again), never two', async () => {
-    const s = await start();
-    const [one, two] = await Promise.all([oauthLogin(s, 'alice'), oauthLogin(s, 'alice')]);
-    const ids = await Promise.all(
-      [one, two].filter((answer) => answer.status === 200).map(async (answer) => (await s.k.call('GET', '/_me', { jwt: answer.body.result.jwt as string })).body.result._id),
-    );
-    // Both succeed as one user, or the loser is told to try again (412): never two users.
-    expect(new Set(ids).size).toBe(1);
-    for (const answer of [one, two]) expect([200, 412]).toContain(answer.status);
-  });
 });
 
 describe('config', () => {
