@@ -80,10 +80,13 @@ export interface UsersService {
    * through this plugin are refused. An existing user cannot be enrolled.
    * @example
    * ```ts
-   * // In verify, on the first login of an OAuth identity:
-   * const user = await context.users.create({ content: { email }, profileIds: ['default'], strategy: 'oauth' });
-   * await this.identities.create({ kuid: user._id }, profile.id);
-   * return { kuid: user._id };
+   * // In verify, on the first login of an OAuth identity. The identity is reserved first under a
+   * // kuid chosen here: a login cut short after the create then finds this user (already_exists), not a new one.
+   * const kuid = `kuid-${randomUUID()}`;
+   * await this.identities.create({ kuid, pending: true }, profile.id);
+   * await context.users.create({ kuid, content: { email }, profileIds: ['default'], strategy: 'oauth' });
+   * await this.identities.update(profile.id, { pending: false });
+   * return { kuid };
    * ```
    */
   create(user: { kuid?: string | null; content?: JsonObject; profileIds: string[]; strategy?: string | null }): Promise<UserRecord>;
@@ -108,6 +111,13 @@ export type PluginLogger = Record<LogLevel, (message: string) => void>;
  */
 export interface PluginContext {
   plugin: { name: string; version: string };
+  /**
+   * The plugin's `callTimeoutMs` (plugins.json): the deadline of each kernel call into the
+   * plugin and of each host call it makes. Work that waits on an outside service must give
+   * up well before it, or the client gets the kernel's 504 instead of the plugin's answer.
+   * @example `if (config.timeoutMs >= context.callTimeoutMs) throw new Error('config.timeoutMs: must be below callTimeoutMs');`
+   */
+  callTimeoutMs: number;
   storage: PluginStorage;
   password: PasswordService;
   users: UsersService;

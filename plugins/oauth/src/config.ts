@@ -67,7 +67,7 @@ const configSchema = z.strictObject({
   maxAttempts: z.int().min(1).max(1_000_000).default(10_000),
   /** How long a pending link waits for its user to confirm it. */
   pendingLinkTtlSeconds: z.int().min(60).max(86_400).default(900),
-  /** Deadline of a login step's provider requests, each and all together; keep it below the plugin's callTimeoutMs. */
+  /** Deadline of a login step's provider requests, each and all together; at least CALL_SPARE_MS below the plugin's callTimeoutMs (checked at boot). */
   httpTimeoutSeconds: z.int().min(1).max(60).default(5),
   /** Allow http:// providers: for tests and development on loopback only. */
   allowInsecureHttp: z.boolean().default(false),
@@ -76,13 +76,29 @@ const configSchema = z.strictObject({
 export type OAuthConfig = z.infer<typeof configSchema>;
 export type ProviderSettings = z.infer<typeof providerSchema> & { strategy: string };
 
-/** Reads the plugin's config; a bad setting stops the plugin at boot with the field named. */
-export function parseConfig(raw: JsonObject): OAuthConfig & { providers: ProviderSettings[] } {
+/**
+ * What a login step needs on top of its provider requests, within the kernel's call deadline:
+ * the plugin's storage and users calls, milliseconds each; 1 s leaves them ample room.
+ */
+const CALL_SPARE_MS = 1000;
+
+/**
+ * Reads the plugin's config; a bad setting stops the plugin at boot with the field named.
+ * `callTimeoutMs` is the kernel's deadline of a call into the plugin (context.callTimeoutMs).
+ */
+export function parseConfig(raw: JsonObject, callTimeoutMs: number): OAuthConfig & { providers: ProviderSettings[] } {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     // Paths and zod's generic wording only: never a value, which could be a secret.
     const problems = parsed.error.issues.map((issue) => `config.${issue.path.join('.')}: ${issue.code}`);
     throw new Error(`invalid oauth plugin config: ${problems.join('; ')}`);
+  }
+  const { httpTimeoutSeconds } = parsed.data;
+  if (httpTimeoutSeconds * 1000 > callTimeoutMs - CALL_SPARE_MS) {
+    // Past it the kernel ends the call first: the user would get its 504, not the plugin's clear 503.
+    throw new Error(
+      `invalid oauth plugin config: config.httpTimeoutSeconds (${httpTimeoutSeconds} s) must end at least ${CALL_SPARE_MS} ms before the plugin's callTimeoutMs (${callTimeoutMs} ms): lower it, or raise callTimeoutMs in plugins.json`,
+    );
   }
   const providers = parsed.data.providers.map((provider) => ({ ...provider, strategy: provider.strategy ?? `oauth-${provider.name}` }));
   const seen = new Set<string>();

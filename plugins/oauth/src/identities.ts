@@ -6,10 +6,14 @@
  * A login finds its user here by the provider's subject, never by anything
  * the client names.
  *
- * A first login reserves the identity (kuid null) before creating the user,
- * so two racing first logins create one user, not two; a reservation older
- * than RESERVATION_MS is a crash's leftover and is taken over.
+ * A first login reserves the identity under a kuid chosen here (`pending`)
+ * before the user is created with that kuid, and completes it after. A
+ * first login cut short in between (the thread died, a host call failed)
+ * leaves the reservation: the next login of the identity finishes it with
+ * the same kuid, so the user created the first time is found, never made
+ * twice. Two racing first logins share one reservation, hence one kuid.
  */
+import { randomUUID } from 'node:crypto';
 import { PreconditionError, type PluginError, type Repository } from '@portcullis/sdk-plugin';
 import type { Identity } from './claims.js';
 
@@ -18,25 +22,26 @@ export interface StoredIdentity {
   subject: string;
   issuer: string;
   email: string | null;
-  /** null while a first login creates its user. */
-  kuid: string | null;
-  owner: string | null;
+  kuid: string;
+  owner: string;
+  /** True from a first login's reservation until its user is known to exist (absent: false). */
+  pending?: boolean;
   at: number;
 }
 
-const RESERVATION_MS = 60_000;
 export const IDENTITIES_COLLECTION = { name: 'identities', indexes: [{ field: 'owner', unique: true }] };
 
 const idOf = (strategy: string, subject: string) => `${strategy}:${subject}`;
 const ownerOf = (strategy: string, kuid: string) => `${strategy}:${kuid}`;
+const inProgress = () => new PreconditionError('a first login of this identity is in progress: try again in a moment');
 
 export class Identities {
   constructor(private readonly repository: Repository) {}
 
-  /** The user holding this identity, or null (none, or a first login still creating it). */
-  async holder(strategy: string, subject: string): Promise<string | null> {
+  /** The identity's record, reserved or complete, or null. */
+  async find(strategy: string, subject: string): Promise<StoredIdentity | null> {
     const found = await this.repository.get(idOf(strategy, subject));
-    return (found?._source.kuid as string | null | undefined) ?? null;
+    return (found?._source as unknown as StoredIdentity | undefined) ?? null;
   }
 
   async ofUser(strategy: string, kuid: string): Promise<StoredIdentity | null> {
@@ -45,32 +50,37 @@ export class Identities {
   }
 
   /**
-   * Reserves an identity no user holds, for a first login. False if another
-   * login holds or reserves it (the caller then reads the holder again).
+   * The identity's record for a first login: a new reservation under a fresh kuid, or the
+   * record another login left or is writing (finished or not), whose kuid is then used.
    */
-  async reserve(strategy: string, identity: Identity): Promise<boolean> {
+  async reserve(strategy: string, identity: Identity): Promise<StoredIdentity> {
     const id = idOf(strategy, identity.subject);
-    const record: StoredIdentity = { strategy, subject: identity.subject, issuer: identity.issuer, email: identity.email, kuid: null, owner: null, at: Date.now() };
+    // The kernel's own format (kuid-<uuid>); random, so a user with it can only be this reservation's.
+    const kuid = `kuid-${randomUUID()}`;
+    const record: StoredIdentity = {
+      strategy, subject: identity.subject, issuer: identity.issuer, email: identity.email, kuid, owner: ownerOf(strategy, kuid), pending: true, at: Date.now(),
+    };
     try {
       await this.repository.create({ ...record }, id);
-      return true;
+      return record;
     } catch (error) {
       if ((error as PluginError).id !== 'services.storage.document_already_exists') throw error;
-      const found = await this.repository.get(id);
-      if (found === null || found._source.kuid !== null || Date.now() - (found._source.at as number) < RESERVATION_MS) return false;
-      // A leftover reservation: taken over only if it is still that same one.
-      return (await this.repository.updateIf(id, { kuid: null, at: found._source.at as number }, { at: Date.now() })) !== null;
     }
+    const found = await this.find(strategy, identity.subject);
+    // Gone between the two calls (its user deleted meanwhile): the next login starts afresh.
+    if (found === null) throw inProgress();
+    return found;
   }
 
-  /** Completes a reservation with the user just created. */
+  /** Completes a reservation once its user exists; 412 if it was dropped meanwhile (the user deleted, the identity unlinked). */
   async complete(strategy: string, subject: string, kuid: string): Promise<void> {
-    await this.repository.update(idOf(strategy, subject), { kuid, owner: ownerOf(strategy, kuid), at: Date.now() });
+    if ((await this.repository.updateIf(idOf(strategy, subject), { kuid }, { pending: false, at: Date.now() })) === null) throw inProgress();
   }
 
-  /** Drops a reservation whose user could not be created. */
-  async release(strategy: string, subject: string): Promise<void> {
-    await this.repository.delete(idOf(strategy, subject));
+  /** Drops a reservation whose user was refused (nothing created), unless another login has already taken it further. */
+  async release(strategy: string, subject: string, kuid: string): Promise<void> {
+    const found = await this.find(strategy, subject);
+    if (found?.kuid === kuid && found.pending === true) await this.repository.delete(idOf(strategy, subject));
   }
 
   /**
@@ -92,7 +102,7 @@ export class Identities {
       await this.repository.delete(idOf(strategy, current.subject));
     }
     const record: StoredIdentity = {
-      strategy, subject: identity.subject, issuer: identity.issuer, email: identity.email, kuid, owner: ownerOf(strategy, kuid), at: Date.now(),
+      strategy, subject: identity.subject, issuer: identity.issuer, email: identity.email, kuid, owner: ownerOf(strategy, kuid), pending: false, at: Date.now(),
     };
     try {
       if (holder === null) await this.repository.create({ ...record }, id);
@@ -113,9 +123,9 @@ export class Identities {
     return current !== null && (await this.repository.delete(idOf(strategy, current.subject)));
   }
 
+  /** The identity's record once complete: a reservation names a user that may not exist yet. */
   async bySubject(strategy: string, subject: string): Promise<StoredIdentity | null> {
-    const found = await this.repository.get(idOf(strategy, subject));
-    const stored = (found?._source as unknown as StoredIdentity | undefined) ?? null;
-    return stored?.kuid === null ? null : stored;
+    const stored = await this.find(strategy, subject);
+    return stored?.pending === true ? null : stored;
   }
 }

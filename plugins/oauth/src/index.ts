@@ -37,10 +37,10 @@ export default definePlugin(
     #methods!: CredentialMethods;
 
     async init(raw: JsonObject, context: PluginContext): Promise<void> {
-      const config = parseConfig(raw);
+      const config = parseConfig(raw, context.callTimeoutMs);
       const clients = new Map<string, ProviderClient>();
       for (const settings of config.providers) {
-        clients.set(settings.strategy, new ProviderClient(settings, { timeoutSeconds: config.httpTimeoutSeconds, insecure: config.allowInsecureHttp }));
+        clients.set(settings.strategy, new ProviderClient(settings, { timeoutSeconds: config.httpTimeoutSeconds, insecure: config.allowInsecureHttp, log: context.log }));
       }
       const collection = ({ name, indexes }: { name: string; indexes: Array<{ field: string; unique?: boolean }> }) => context.storage.collection(name, { indexes });
       const parts: FlowParts = {

@@ -7,11 +7,12 @@
  * 2. The provider's callback, `code` and `state` (or `error`): the attempt is
  *    used up, the code exchanged with its PKCE verifier, the ID token
  *    validated, and the user found by the provider's subject; a first login
- *    creates it (host users.create, which enrolls it in this strategy), or,
+ *    creates it (host users.create, which enrolls it in this strategy, under
+ *    the kuid reserved for the identity first: identities.ts), or,
  *    under `linking: "verifiedEmail"`, offers the identity to the user with
  *    that email (pending-links.ts).
  */
-import { BadRequestError, PreconditionError, UnauthorizedError, type JsonObject, type LoginRequest, type PluginContext, type VerifyResult } from '@portcullis/sdk-plugin';
+import { BadRequestError, UnauthorizedError, type JsonObject, type LoginRequest, type PluginContext, type PluginError, type VerifyResult } from '@portcullis/sdk-plugin';
 import { identityOf, type Identity } from './claims.js';
 import type { Identities } from './identities.js';
 import { isAttempt, type AttemptIntent, type AttemptRefusal, type LoginAttempt, type LoginAttempts } from './login-attempts.js';
@@ -109,9 +110,10 @@ export class LoginFlow {
   async #logIn(strategy: string, identity: Identity, intent: AttemptIntent): Promise<VerifyResult> {
     const { identities, pending } = this.parts;
     const settings = this.parts.provider(strategy).settings;
-    const holder = await identities.holder(strategy, identity.subject);
-    if (holder !== null) return { kuid: holder };
-    if (settings.linking === 'verifiedEmail' && identity.emailVerified && intent !== 'signup') {
+    const held = await identities.find(strategy, identity.subject);
+    if (held !== null && held.pending !== true) return { kuid: held.kuid };
+    // A reservation is a first login already begun (or cut short): it is finished, not offered.
+    if (held === null && settings.linking === 'verifiedEmail' && identity.emailVerified && intent !== 'signup') {
       const secret = await pending.offer(strategy, identity);
       const signup = settings.createUsers ? '; to create a new account instead, log in again with intent=signup' : '';
       // The secret is answered once, here, to the browser that completed this provider login: it alone confirms the link.
@@ -125,26 +127,36 @@ export class LoginFlow {
     return { kuid: await this.#firstLogin(strategy, identity) };
   }
 
-  /** Creates the user of a first login, enrolled in this strategy by the same host call. */
+  /**
+   * The user of a first login, created with the kuid its reservation chose and enrolled in this
+   * strategy by the same host call, then the reservation completed. Safe to run again, by a
+   * racing login or after one cut short: a user with the reservation's kuid is one an earlier
+   * run created, found instead of made twice.
+   */
   async #firstLogin(strategy: string, identity: Identity): Promise<string> {
+    const { identities } = this.parts;
+    const reserved = await identities.reserve(strategy, identity);
+    if (reserved.pending !== true) return reserved.kuid;
+    await this.#createUser(strategy, identity, reserved.kuid);
+    await identities.complete(strategy, identity.subject, reserved.kuid);
+    return reserved.kuid;
+  }
+
+  async #createUser(strategy: string, identity: Identity, kuid: string): Promise<void> {
     const { identities, context } = this.parts;
     const settings = this.parts.provider(strategy).settings;
-    if (!(await identities.reserve(strategy, identity))) {
-      const holder = await identities.holder(strategy, identity.subject);
-      if (holder !== null) return holder;
-      throw new PreconditionError('a first login of this identity is in progress: try again in a moment');
-    }
-    let kuid: string;
     try {
-      const user = await context.users.create({ content: identity.content as JsonObject, profileIds: settings.defaultProfiles, strategy });
-      kuid = user._id;
+      await context.users.create({ kuid, content: identity.content as JsonObject, profileIds: settings.defaultProfiles, strategy });
+      context.log.info(`strategy "${strategy}": created user "${kuid}" on a first login`);
     } catch (error) {
-      await identities.release(strategy, identity.subject);
+      const { id, status } = error as Partial<PluginError>;
+      // Created by an earlier run of this first login: the kuid is the reservation's own, random, and named nowhere else.
+      if (id === 'security.user.already_exists') return;
+      // A refusal (a profile not allowed, content refused) created nothing: the identity is free again.
+      // After a timeout or any 5xx the user may exist: the reservation stays for the next login to finish.
+      if (typeof status === 'number' && status < 500) await identities.release(strategy, identity.subject, kuid);
       throw error;
     }
-    await identities.complete(strategy, identity.subject, kuid);
-    context.log.info(`strategy "${strategy}": created user "${kuid}" on a first login`);
-    return kuid;
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as client from 'openid-client';
-import type { JsonObject } from '@portcullis/sdk-plugin';
+import type { JsonObject, PluginLogger } from '@portcullis/sdk-plugin';
 import type { ProviderSettings } from './config.js';
 import { providerFailure } from './provider-errors.js';
 
@@ -48,7 +48,7 @@ export class ProviderClient {
 
   constructor(
     readonly settings: ProviderSettings,
-    private readonly options: { timeoutSeconds: number; insecure: boolean },
+    private readonly options: { timeoutSeconds: number; insecure: boolean; log: PluginLogger },
   ) {}
 
   /** The provider's authorization URL for one attempt: the configured callback only, PKCE S256, state and nonce. */
@@ -103,7 +103,7 @@ export class ProviderClient {
       // The access and refresh tokens go out of scope here: nothing keeps them.
       return identity;
     } catch (error) {
-      throw providerFailure(error, this.settings.strategy);
+      throw providerFailure(error, this.settings, this.options.log);
     }
   }
 
@@ -111,7 +111,7 @@ export class ProviderClient {
   #config(): Promise<client.Configuration> {
     this.#configuration ??= this.#load().catch((error: unknown) => {
       this.#configuration = null;
-      throw providerFailure(error, this.settings.strategy);
+      throw providerFailure(error, this.settings, this.options.log);
     });
     return this.#configuration;
   }

@@ -3,10 +3,13 @@
  * unreachable or broken is 503 `plugin.custom.service_unavailable` (the
  * gateway's fault, not the user's; Kuzzle's catalogue has no 502), the
  * provider refusing the code or an ID token failing validation is 401
- * `plugin.custom.unauthorized`. Messages carry only codes this module
- * recognises, never the provider's free text, a token or a secret.
+ * `plugin.custom.unauthorized`. The provider refusing the plugin's own
+ * client credentials (`invalid_client`) is a misconfiguration: 503 too,
+ * and a warning in the log naming the provider. Messages carry only codes
+ * this module recognises, never the provider's free text, a token or a
+ * secret.
  */
-import { PluginError, ServiceUnavailableError, UnauthorizedError } from '@portcullis/sdk-plugin';
+import { PluginError, ServiceUnavailableError, UnauthorizedError, type PluginLogger } from '@portcullis/sdk-plugin';
 
 /** An OAuth error code as RFC 6749 defines them (`access_denied`, `invalid_grant`): shown only if it looks like one. */
 export function safeErrorCode(value: unknown): string {
@@ -28,9 +31,10 @@ const VALIDATION_CODES = new Set([
   'OAUTH_DECRYPTION_FAILED',
 ]);
 /**
- * The provider answered, but not as an OAuth server should (a 5xx page, HTML), refused the
- * plugin's own client credentials (a WWW-Authenticate challenge), or named endpoints the
- * plugin may not call (http:// without allowInsecureHttp): the deployment's fault, not the user's.
+ * The provider answered, but not as an OAuth server should (a 5xx page, HTML), challenged
+ * a request (WWW-Authenticate) for another reason than the client credentials, or named
+ * endpoints the plugin may not call (http:// without allowInsecureHttp): the deployment's
+ * fault, not the user's.
  */
 const BROKEN_CODES = new Set([
   'OAUTH_RESPONSE_IS_NOT_CONFORM',
@@ -55,6 +59,23 @@ function checkedClaim(error: CodedError): string | null {
   return null;
 }
 
+/**
+ * Whether the provider refused the plugin's client credentials: RFC 6749's `invalid_client`,
+ * in the error body (client_secret_post) or in a WWW-Authenticate challenge (client_secret_basic).
+ */
+function refusedClient(error: CodedError): boolean {
+  if (error.code === 'OAUTH_RESPONSE_BODY_ERROR') return error.error === 'invalid_client';
+  if (error.code !== 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' || !Array.isArray(error.cause)) return false;
+  return error.cause.some((challenge: { parameters?: { error?: unknown } }) => challenge.parameters?.error === 'invalid_client');
+}
+
+/** Who a failure concerns: the strategy, and the provider named in the warning of a misconfiguration. */
+export interface FailureSource {
+  strategy: string;
+  name: string;
+  issuer: string;
+}
+
 interface CodedError {
   name?: unknown;
   code?: unknown;
@@ -63,10 +84,16 @@ interface CodedError {
   cause?: unknown;
 }
 
-/** The error a provider call failed with, as the plugin throws it. */
-export function providerFailure(error: unknown, strategy: string): Error {
+/** The error a provider call failed with, as the plugin throws it; a misconfiguration is also logged, as a warning. */
+export function providerFailure(error: unknown, source: FailureSource, log: PluginLogger): Error {
   if (error instanceof PluginError) return error;
+  const { strategy } = source;
   const coded = (typeof error === 'object' && error !== null ? error : {}) as CodedError;
+  if (refusedClient(coded)) {
+    // The deployment's fault, not the user's: their login is not what failed. The secret is named by field only.
+    log.warn(`strategy "${strategy}": provider "${source.name}" (${source.issuer}) refused the plugin's client credentials (invalid_client): check its clientId and clientSecret in plugins.json`);
+    return new ServiceUnavailableError(`logins through strategy "${strategy}" are unavailable: the identity provider refused this server's client credentials (invalid_client), which an administrator must fix`);
+  }
   const unreachable = () => new ServiceUnavailableError(`the identity provider of strategy "${strategy}" is unreachable: try again later`);
   const broken = () => new ServiceUnavailableError(`the identity provider of strategy "${strategy}" answered unexpectedly: try again later`);
   // fetch's network failures (refused, reset, DNS) are TypeErrors; its deadline is a TimeoutError.

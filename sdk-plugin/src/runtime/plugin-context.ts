@@ -13,6 +13,7 @@ export function buildPluginContext(boot: IsolateBootData, host: HostChannel): Pl
   const log: PluginLogger = { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') };
   return {
     plugin: { name: boot.plugin, version: boot.version },
+    callTimeoutMs: boot.callTimeoutMs,
     storage: new PluginStorage(host),
     password: {
       hash: (password, cost) => host.call('password.hash', { password, cost }),
