@@ -3,22 +3,24 @@
  * read config -> secret -> kernel database -> plugins (manifests, isolates,
  * handshake, strategies) -> routes; `listen()` last. `stop()` runs them in
  * reverse and drains in-flight requests.
+ *
+ * The HTTP side's modules (hono, the API's actions and schemas: about 60 ms
+ * of loading on this class of machine, a sixth of a cold start) are
+ * imported while the isolates boot, on their own threads, instead of
+ * before: the main thread mostly waits for them then.
  */
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { KernelConfig } from './config/kernel-config.js';
 import { loadKernelSecret, type KernelSecret } from './config/kernel-secret.js';
 import { enabledPlugins, loadPluginsConfig, type PluginsConfig } from './config/plugins-config.js';
 import type { Action } from './api/action.js';
-import { LoginThrottle } from './api/login-throttle.js';
-import { routeTable } from './api/route-table.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { HealthReport, KernelServices } from './api/services.js';
 import { PasswordService } from './host/password-service.js';
-import { createApp } from './http/app.js';
 import { TrustedProxies } from './http/client-address.js';
 import type { Logger } from './log.js';
 import { PluginHost } from './plugins/plugin-host.js';
@@ -56,6 +58,7 @@ export class Kernel {
   readonly #config: KernelConfig;
   readonly #sweep: NodeJS.Timeout;
   readonly #settlement: LedgerSettlement;
+  readonly #serve: HttpLayer['serve'];
   #server: ServerType | null = null;
 
   private constructor(parts: {
@@ -68,6 +71,7 @@ export class Kernel {
     tokens: TokenStore;
     audit: AuditLog;
     settlement: LedgerSettlement;
+    serve: HttpLayer['serve'];
   }) {
     this.app = parts.app;
     this.plugins = parts.plugins;
@@ -76,6 +80,7 @@ export class Kernel {
     this.#log = parts.log;
     this.#config = parts.config;
     this.#settlement = parts.settlement;
+    this.#serve = parts.serve;
     this.#sweep = setInterval(() => {
       parts.tokens.sweepExpired();
       parts.audit.sweep();
@@ -99,7 +104,7 @@ export class Kernel {
       const ledger = new CredentialLedger(db);
       const creations = new CreationJournal(db);
       const rightsStore = phase('rights', () => new RightsStore(db, { roles: standardRoles(publicActions(pluginsConfig)), profiles: standardProfiles() }, reservedProfiles(config, pluginsConfig)));
-      const plugins = await phase('plugins', () =>
+      const booting = phase('plugins', () =>
         PluginHost.start({
           plugins: pluginsConfig,
           pluginsDir: config.pluginsDir,
@@ -115,7 +120,12 @@ export class Kernel {
           log,
         }),
       );
+      const http = loadHttpLayer();
+      // Awaited after the plugins: if they fail first, this must not be an unhandled rejection.
+      http.catch(() => undefined);
+      const plugins = await booting;
       started = plugins;
+      const { createApp, routeTable, LoginThrottle, serve } = await http;
       // Before listening: no login may see a creation a crash interrupted. What a plugin failed is tried again in the background.
       const settling = new LedgerSettlement({ ledger, creations, users, strategies: plugins.registry, tokens, log }, ledgerRetry);
       settlement = settling;
@@ -156,7 +166,7 @@ export class Kernel {
         const trustedProxies = config.trustedProxies.length === 0 ? null : new TrustedProxies(config.trustedProxies);
         return createApp(actions, services, { maxRequestBytes: config.maxRequestBytes, corsOrigins: config.corsOrigins, trustedProxies });
       });
-      return new Kernel({ app, plugins, secret, db, log, config, tokens, audit, settlement: settling });
+      return new Kernel({ app, plugins, secret, db, log, config, tokens, audit, settlement: settling, serve });
     } catch (error) {
       // A stored role refused, or a route table refused (duplicate_url): no isolate left running, no database left open.
       const settled = settlement?.stop();
@@ -170,7 +180,7 @@ export class Kernel {
   /** Starts serving; resolves with the URL once the socket listens. */
   listen(): Promise<string> {
     return new Promise((resolve, reject) => {
-      const server = serve({ fetch: this.app.fetch, port: this.#config.port, hostname: this.#config.host }, (info: AddressInfo) => {
+      const server = this.#serve({ fetch: this.app.fetch, port: this.#config.port, hostname: this.#config.host }, (info: AddressInfo) => {
         const url = `http://${this.#config.host}:${info.port}`;
         this.#log.info(`listening on ${url}`);
         resolve(url);
@@ -208,6 +218,19 @@ export class Kernel {
     });
   }
 }
+
+/** What serving HTTP needs beyond the kernel's own parts (see the file's comment). */
+async function loadHttpLayer() {
+  const [{ createApp }, { routeTable }, { LoginThrottle }, { serve }] = await Promise.all([
+    import('./http/app.js'),
+    import('./api/route-table.js'),
+    import('./api/login-throttle.js'),
+    import('@hono/node-server'),
+  ]);
+  return { createApp, routeTable, LoginThrottle, serve };
+}
+
+type HttpLayer = Awaited<ReturnType<typeof loadHttpLayer>>;
 
 /** Profiles that must not be deleted while something may still give them to new users. */
 function reservedProfiles(config: KernelConfig, plugins: PluginsConfig): string[] {
