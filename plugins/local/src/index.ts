@@ -32,7 +32,7 @@ import { PasswordActions } from './password-actions.js';
 import { PasswordCheck } from './password-check.js';
 import { PasswordResets } from './password-resets.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
-import { normalizeUsername } from './usernames.js';
+import { NAMESPACE_COLLECTION, checkUsernameMode, normalizeUsername } from './usernames.js';
 
 const CREDENTIAL_FIELDS = new Set(['username', 'password', 'currentPassword']);
 const SELF_DELETION_REFUSED =
@@ -58,6 +58,7 @@ export default definePlugin(
     async init(config: JsonObject, context: PluginContext): Promise<void> {
       this.#config = parseConfig(config);
       this.#context = context;
+      await checkUsernameMode(await context.storage.collection(NAMESPACE_COLLECTION), this.#config.caseSensitiveUsernames);
       const credentials = await context.storage.collection('credentials', { indexes: [{ field: 'username', unique: true }] });
       this.#credentials = new CredentialStore(credentials, context, this.#config);
       const failures = await context.storage.collection('login-failures', { indexes: [{ field: 'window' }] });

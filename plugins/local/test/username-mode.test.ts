@@ -1,0 +1,47 @@
+/**
+ * `caseSensitiveUsernames` is recorded in the namespace at the first start:
+ * a later start with the other value fails at boot naming the option (it
+ * used to strand users silently: stored "Ada" never found by a lower-cased
+ * lookup), and a start with the same value serves as before.
+ */
+import { describe, expect, it } from 'vitest';
+import { startPluginHarness } from '@portcullis/sdk-plugin/testing';
+import type { JsonObject } from '@portcullis/sdk-plugin';
+import { ADA_PASSWORD, PLUGIN_DIR, localPlugin } from './local-plugin.js';
+
+/** Starts the plugin on `dataDir` expecting it to fail its init; answers the failure's id and the kernel's log. */
+async function failedStart(config: JsonObject, dataDir: string): Promise<{ error: unknown; log: string }> {
+  const p = await startPluginHarness({ dir: PLUGIN_DIR, config: { cost: 4, ...config }, dataDir, allowBootFailure: true });
+  try {
+    return { error: (p.bootFailure() as { id?: unknown } | undefined)?.id, log: p.logs().join('\n') };
+  } finally {
+    await p.stop();
+  }
+}
+
+describe('local strategy: the username comparison a namespace was created with', () => {
+  const local = localPlugin();
+
+  it('refuses to start case-sensitive on a namespace of lower-cased usernames, and serves again with the recorded value', async () => {
+    const dataDir = local.dataDir();
+    await local.startWithAda({}, { dataDir });
+    await local.stop();
+    const refused = await failedStart({ caseSensitiveUsernames: true }, dataDir);
+    expect(refused.error).toBe('plugin.runtime.failed_init');
+    expect(refused.log).toContain("config.caseSensitiveUsernames is true, but this namespace's usernames were stored lower-cased (caseSensitiveUsernames: false)");
+    const again = await local.start({}, dataDir);
+    expect(await again.login('local', { username: 'ADA', password: ADA_PASSWORD })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
+  });
+
+  it('refuses to start lower-casing on a namespace of case-sensitive usernames, where "Ada" would no longer be found', async () => {
+    const dataDir = local.dataDir();
+    const first = await local.start({ caseSensitiveUsernames: true }, dataDir);
+    await first.call('local', 'create', { credentials: { username: 'Ada', password: ADA_PASSWORD }, kuid: 'kuid-ada', request: { userId: 'kuid-ada' } });
+    await local.stop();
+    const refused = await failedStart({}, dataDir);
+    expect(refused.error).toBe('plugin.runtime.failed_init');
+    expect(refused.log).toContain("config.caseSensitiveUsernames is false, but this namespace's usernames were stored case-sensitive");
+    const again = await local.start({ caseSensitiveUsernames: true }, dataDir);
+    expect(await again.login('local', { username: 'Ada', password: ADA_PASSWORD })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
+  });
+});
