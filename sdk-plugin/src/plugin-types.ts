@@ -80,11 +80,15 @@ export interface UsersService {
    * through this plugin are refused. An existing user cannot be enrolled.
    * @example
    * ```ts
-   * // In verify, on the first login of an OAuth identity. The identity is reserved first under a
-   * // kuid chosen here: a login cut short after the create then finds this user (already_exists), not a new one.
-   * const kuid = `kuid-${randomUUID()}`;
-   * await this.identities.create({ kuid, pending: true }, profile.id);
-   * await context.users.create({ kuid, content: { email }, profileIds: ['default'], strategy: 'oauth' });
+   * // In verify, on the first login of an OAuth identity: reserve the identity under a kuid chosen
+   * // here, create the user with it, then complete. A login after a run cut short reads the
+   * // reservation back and reuses its kuid, and `already_exists` then means the user that run
+   * // made (the whole pattern: sdk-plugin/README.md, `context.users`).
+   * const reservation = (await this.identities.get(profile.id))?._source ?? null; // complete: its kuid logs in
+   * const kuid = reservation?.kuid ?? `kuid-${randomUUID()}`;
+   * if (reservation === null) await this.identities.create({ kuid, pending: true }, profile.id);
+   * await context.users.create({ kuid, content: { email }, profileIds: ['default'], strategy: 'oauth' })
+   *   .catch((error) => { if (error.id !== 'security.user.already_exists') throw error; });
    * await this.identities.update(profile.id, { pending: false });
    * return { kuid };
    * ```

@@ -72,9 +72,9 @@ export class Identities {
     return found;
   }
 
-  /** Completes a reservation once its user exists; 412 if it was dropped meanwhile (the user deleted, the identity unlinked). */
-  async complete(strategy: string, subject: string, kuid: string): Promise<void> {
-    if ((await this.repository.updateIf(idOf(strategy, subject), { kuid }, { pending: false, at: Date.now() })) === null) throw inProgress();
+  /** Completes a reservation once its user exists; false if it was dropped meanwhile (the user deleted, the identity unlinked). */
+  async complete(strategy: string, subject: string, kuid: string): Promise<boolean> {
+    return (await this.repository.updateIf(idOf(strategy, subject), { kuid }, { pending: false, at: Date.now() })) !== null;
   }
 
   /** Drops a reservation whose user was refused (nothing created), unless another login has already taken it further. */

@@ -12,7 +12,7 @@
  *    under `linking: "verifiedEmail"`, offers the identity to the user with
  *    that email (pending-links.ts).
  */
-import { BadRequestError, UnauthorizedError, type JsonObject, type LoginRequest, type PluginContext, type PluginError, type VerifyResult } from '@portcullis/sdk-plugin';
+import { BadRequestError, PreconditionError, UnauthorizedError, type JsonObject, type LoginRequest, type PluginContext, type PluginError, type VerifyResult } from '@portcullis/sdk-plugin';
 import { identityOf, type Identity } from './claims.js';
 import type { Identities } from './identities.js';
 import { isAttempt, type AttemptIntent, type AttemptRefusal, type LoginAttempt, type LoginAttempts } from './login-attempts.js';
@@ -138,7 +138,10 @@ export class LoginFlow {
     const reserved = await identities.reserve(strategy, identity);
     if (reserved.pending !== true) return reserved.kuid;
     await this.#createUser(strategy, identity, reserved.kuid);
-    await identities.complete(strategy, identity.subject, reserved.kuid);
+    if (!(await identities.complete(strategy, identity.subject, reserved.kuid))) {
+      this.parts.context.log.warn(`strategy "${strategy}": the identity of user "${reserved.kuid}" was unlinked while its first login ran; the user is kept`);
+      throw new PreconditionError('this identity was unlinked while its first login ran: log in again');
+    }
     return reserved.kuid;
   }
 
@@ -152,9 +155,12 @@ export class LoginFlow {
       const { id, status } = error as Partial<PluginError>;
       // Created by an earlier run of this first login: the kuid is the reservation's own, random, and named nowhere else.
       if (id === 'security.user.already_exists') return;
-      // A refusal (a profile not allowed, content refused) created nothing: the identity is free again.
       // After a timeout or any 5xx the user may exist: the reservation stays for the next login to finish.
-      if (typeof status === 'number' && status < 500) await identities.release(strategy, identity.subject, kuid);
+      if (typeof status !== 'number' || status >= 500) throw error;
+      // A refusal (a profile not allowed, content refused) created nothing this time, but an earlier run
+      // cut short may have: the kernel checks those before it finds the kuid taken. Its user is this identity's.
+      if (await context.users.exists(kuid)) return;
+      await identities.release(strategy, identity.subject, kuid);
       throw error;
     }
   }

@@ -89,6 +89,26 @@ describe('first login', () => {
     expect(await alices(s, admin)).toEqual([reserved?.kuid]);
   });
 
+  it('a retry refused by the kernel (a profile not allowed since) keeps the user an earlier run cut short created: still one user once fixed', async () => {
+    const s = await start();
+    const admin = await s.k.firstAdmin();
+    const disk = breakWrites(s, join('plugins', 'oauth.sqlite'), 'c_identities', 'UPDATE');
+    expect((await oauthLogin(s, 'alice')).status).toBe(500);
+    disk.heal();
+    const created = await alices(s, admin);
+    expect(created).toHaveLength(1);
+
+    // The kernel refuses the profile before it would find the kuid taken: a 4xx that created nothing this time.
+    await s.restart({ defaultProfiles: ['admin'] });
+    const refused = await oauthLogin(s, 'alice');
+    expect(refused.status).toBe(200);
+    expect(await kuidOf(s, refused)).toBe(created[0]);
+    await s.restart({});
+    expect(await kuidOf(s, await oauthLogin(s, 'alice'))).toBe(created[0]);
+    expect(await alices(s, admin)).toEqual(created);
+    expect(identities(s)).toEqual([expect.objectContaining({ kuid: created[0], pending: false })]);
+  });
+
   it('a user creation the kernel refuses (a profile the plugin may not give) leaves the identity free', async () => {
     const s = await start({ defaultProfiles: ['admin'] });
     const refused = await oauthLogin(s, 'alice');

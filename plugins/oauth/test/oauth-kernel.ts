@@ -18,6 +18,8 @@ export interface OAuthSetup {
   origin: string;
   /** What the token proxy of `oauth-forge` does to each ID token (null: untouched), and how late it and its JWKS answer. */
   forger: { rewrite: IdTokenRewrite | null; delayMs: number };
+  /** Stops the kernel and starts another on the same data dir and port, `provider` overriding the settings of `oauth-test` again. */
+  restart(provider: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -95,10 +97,10 @@ export async function startOAuth(
   const forger: OAuthSetup['forger'] = { rewrite: null, delayMs: 0 };
   const swap = await startTokenProxy(idp.issuer, forger);
   const common = { issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET };
-  const config = {
+  const configWith = (overrides: Record<string, unknown> | ((issuer: string) => Record<string, unknown>)) => ({
     allowInsecureHttp: true,
     providers: [
-      { name: 'test', ...common, callbackUrl: `${origin}/_login/oauth-test`, ...(typeof provider === 'function' ? provider(idp.issuer) : provider) },
+      { name: 'test', ...common, callbackUrl: `${origin}/_login/oauth-test`, ...(typeof overrides === 'function' ? overrides(idp.issuer) : overrides) },
       {
         name: 'aud', ...common, callbackUrl: `${origin}/_login/oauth-aud`,
         endpoints: { authorization: `${idp.issuer}/auth`, token: `${swap.origin}/token`, jwks: `${idp.issuer}/jwks` },
@@ -109,26 +111,35 @@ export async function startOAuth(
       },
     ],
     ...plugin,
-  };
-  const k = await startApiKernel({
-    bundled: ['oauth'],
-    plugins: { oauth: { fixture: '', config, allowedProfiles: ['default'] } },
-    // Many failed logins from one address on purpose: the kernel's throttle is tested elsewhere.
-    config: { port, loginIpFailures: 0, loginAccountFailures: 0 },
   });
-  await k.kernel.listen();
-  return {
-    k,
+  const startKernel = async (overrides: Parameters<typeof configWith>[0], dataDir?: string) => {
+    const k = await startApiKernel({
+      bundled: ['oauth'],
+      plugins: { oauth: { fixture: '', config: configWith(overrides), allowedProfiles: ['default'] } },
+      // Many failed logins from one address on purpose: the kernel's throttle is tested elsewhere.
+      config: { port, loginIpFailures: 0, loginAccountFailures: 0 },
+      ...(dataDir === undefined ? {} : { dataDir }),
+    });
+    await k.kernel.listen();
+    return k;
+  };
+  const setup: OAuthSetup = {
+    k: await startKernel(provider),
     provider: idp,
     origin,
     forger,
+    async restart(overrides) {
+      await setup.k.stop();
+      setup.k = await startKernel(overrides, setup.k.dataDir);
+    },
     async stop() {
-      await k.stop();
+      await setup.k.stop();
       swap.server.closeAllConnections();
       swap.server.close();
       await idp.stop();
     },
   };
+  return setup;
 }
 
 /** A browser: one cookie jar per host, redirects followed by hand. */
