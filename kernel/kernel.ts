@@ -127,7 +127,8 @@ export class Kernel {
       started = plugins;
       const { createApp, routeTable, LoginThrottle, serve } = await http;
       // Before listening: no login may see a creation a crash interrupted. What a plugin failed is tried again in the background.
-      const settling = new LedgerSettlement({ ledger, creations, users, strategies: plugins.registry, tokens, log }, ledgerRetry);
+      const newNamespace = (plugin: string) => plugins.newNamespace(plugin);
+      const settling = new LedgerSettlement({ ledger, creations, users, strategies: plugins.registry, tokens, log, newNamespace }, ledgerRetry);
       settlement = settling;
       await phase('credential ledger', () => settling.settle());
       plugins.onThreadReady(() => settling.pluginReady());

@@ -5,7 +5,7 @@
  * same way every time. A plugin that fails is marked failed and the rest
  * serve; only a duplicate strategy name stops the kernel.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionRequest, ApiDescription, JsonObject, JsonValue, PluginDescription } from '@portcullis/sdk-plugin/protocol';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
@@ -50,6 +50,8 @@ export class PluginHost {
   readonly registry = new StrategyRegistry();
   readonly #isolates = new Map<string, PluginIsolate>();
   readonly #stores: PluginStore[] = [];
+  /** Plugins whose namespace file this process created (see {@link newNamespace}). */
+  readonly #newNamespaces = new Set<string>();
   readonly #failed = new Map<string, { error: PluginError; strategies: string[] }>();
   readonly #apis = new Map<string, ApiDescription>();
 
@@ -108,6 +110,11 @@ export class PluginHost {
     return this.#failed.get(plugin)?.error;
   }
 
+  /** Whether this process created `plugin`'s namespace: it then holds nothing an earlier run stored (credential ledger). */
+  newNamespace(plugin: string): boolean {
+    return this.#newNamespaces.has(plugin);
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.#isolates.values()].map((isolate) => isolate.stop()));
     for (const store of this.#stores.splice(0)) store.close();
@@ -119,7 +126,9 @@ export class PluginHost {
     let manifest: PluginManifest | undefined;
     try {
       manifest = loadManifest(this.options.pluginsDir, name, this.options.kernelVersion);
-      const store = PluginStore.open(join(this.options.dataDir, 'plugins', `${name}.sqlite`));
+      const file = join(this.options.dataDir, 'plugins', `${name}.sqlite`);
+      if (!existsSync(file)) this.#newNamespaces.add(name);
+      const store = PluginStore.open(file);
       this.#stores.push(store);
       const endpoint = createHostEndpoint(name, {
         store,

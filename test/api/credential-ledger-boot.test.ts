@@ -141,14 +141,31 @@ describe('the credential ledger at boot', () => {
     expect((await k.call('GET', '/_healthCheck')).body.result.ledger).toMatchObject({ status: 'incomplete', unsettled: 1 });
   });
 
+  const NEW_NAMESPACE = "credential ledger: the plugin's namespace is new, so it holds no credentials from before; nothing to backfill";
+
   it('marks a fresh install backfilled at once, and does not backfill again at the next boot', async () => {
     const k = await start();
-    expect(ledgerLines(k, 'credential ledger backfilled')).toEqual([
-      expect.objectContaining({ strategy: 'local', users: 0 }),
-      expect.objectContaining({ strategy: 'impostor', users: 0 }),
+    expect(ledgerLines(k, NEW_NAMESPACE)).toEqual([
+      expect.objectContaining({ strategy: 'local', plugin: 'local' }),
+      expect.objectContaining({ strategy: 'impostor', plugin: 'impostor' }),
     ]);
     const again = await restartAfter(k, '');
-    expect(ledgerLines(again, 'credential ledger backfilled')).toEqual([]);
+    expect([...ledgerLines(again, NEW_NAMESPACE), ...ledgerLines(again, 'credential ledger backfilled')]).toEqual([]);
+  });
+
+  it('asks a plugin enabled on an install with users nothing: its new namespace holds no credentials from before (it was a call per user before listening)', async () => {
+    const k = await start();
+    const admin = await k.firstAdmin();
+    for (const name of ['ann', 'bob', 'cy']) await k.createUser(admin, name);
+    // Its exists fails for everyone: had it been asked, the strategy would stay incomplete.
+    const plugins = { ...IMPOSTOR, second: { fixture: 'impostor', allowedProfiles: ['default'], config: { strategy: 'second', failExists: true } } };
+    const after = await restartAfter(k, '', plugins);
+    expect(ledgerLines(after, NEW_NAMESPACE)).toEqual([expect.objectContaining({ strategy: 'second', plugin: 'second' })]);
+    expect((await after.call('GET', '/_healthCheck')).body.result.ledger).toEqual({ status: 'complete', strategies: [], unsettled: 0 });
+    // What it holds from now on is recorded by the kernel's own calls.
+    expect((await after.call('POST', '/credentials/second/admin/_create', { jwt: admin, body: {} })).status).toBe(200);
+    expect((await after.call('POST', '/_login/second', { body: { vouchFor: 'admin' } })).status).toBe(200);
+    expect(errorOf(await after.call('POST', '/_login/second', { body: { vouchFor: 'ann' } }))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
   });
 
   it('rebuilds a strategy taken over by another plugin from that plugin alone', async () => {
