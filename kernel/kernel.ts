@@ -46,6 +46,8 @@ export interface KernelOptions {
 
 /** In-flight requests get this long to finish at shutdown before their sockets are closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/** While draining, connections whose requests are answered are closed this often (their clients keep them for seconds). */
+const IDLE_SWEEP_MS = 50;
 /** Expired token rows and audit events past their retention are deleted this often (this keeps the tables small). */
 const SWEEP_MS = 10 * 60_000;
 
@@ -208,14 +210,18 @@ export class Kernel {
     const server = this.#server;
     this.#server = null;
     if (server === null) return Promise.resolve();
+    const connections = server as { closeAllConnections?: () => void; closeIdleConnections?: () => void };
     return new Promise((resolve) => {
-      const force = setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), DRAIN_TIMEOUT_MS);
+      const force = setTimeout(() => connections.closeAllConnections?.(), DRAIN_TIMEOUT_MS);
+      // Idle keep-alive sockets would hold close() open until they time out (seconds), and a socket
+      // whose last request is answered while draining becomes idle only then: closed as it does.
+      const idle = setInterval(() => connections.closeIdleConnections?.(), IDLE_SWEEP_MS);
       server.close(() => {
         clearTimeout(force);
+        clearInterval(idle);
         resolve();
       });
-      // Idle keep-alive sockets would hold close() open until they time out.
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      connections.closeIdleConnections?.();
     });
   }
 }
