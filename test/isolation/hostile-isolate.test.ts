@@ -93,10 +93,12 @@ describe('replacement threads that cannot start', () => {
   ])('a plugin whose replacement thread %s init is retried with backoff, then marked failed', async (_how, replacementInit) => {
     const p = await startFaulty({
       config: { replacementInit },
-      settings: { threads: { min: 1, max: 1 }, initTimeoutMs: 200, callTimeoutMs: 1000 },
+      // The first thread must boot within it: 200 ms failed that boot at a load average of 9. A hanging
+      // replacement waits it out 5 times, between backoffs: about 14 s on a quiet machine.
+      settings: { threads: { min: 1, max: 1 }, initTimeoutMs: 1000, callTimeoutMs: 1000 },
     });
     await expect(p.call('faulty', 'exists', { kuid: 'exit' })).rejects.toMatchObject({ id: 'plugin.runtime.unexpected_error' });
-    await expect.poll(() => p.health(), { timeout: 20_000, interval: 100 }).toMatchObject({ status: 'failed', error: 'plugin.runtime.failed_init' });
+    await expect.poll(() => p.health(), { timeout: 50_000, interval: 100 }).toMatchObject({ status: 'failed', error: 'plugin.runtime.failed_init' });
     await expect(p.call('faulty', 'exists', { kuid: 'anyone' })).rejects.toMatchObject({ id: 'plugin.runtime.unavailable' });
-  }, 30_000);
+  }, 60_000);
 });
