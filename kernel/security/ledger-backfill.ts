@@ -66,6 +66,8 @@ export class BackfillProgress {
         ledger.resetStrategy(strategy);
       }
       if (this.deps.newNamespace(plugin)) {
+        // Rows an unfinished backfill of another plugin left are not this one's: it holds nothing yet.
+        if (before === null) ledger.resetStrategy(strategy);
         ledger.markBackfilled(strategy, plugin);
         log.info({ strategy, plugin }, 'credential ledger: the plugin\'s namespace is new, so it holds no credentials from before; nothing to backfill');
         return;

@@ -181,6 +181,22 @@ describe('the credential ledger at boot', () => {
     ]);
   });
 
+  it("does not hand rows of another plugin's unfinished backfill to a plugin with a new namespace taking the strategy over", async () => {
+    const k = await start();
+    const admin = await k.firstAdmin();
+    const ann = await k.createUser(admin, 'ann');
+    const bob = await k.createUser(admin, 'bob');
+    for (const kuid of [ann, bob]) expect((await k.call('POST', `/credentials/impostor/${kuid}/_create`, { jwt: admin, body: {} })).status).toBe(200);
+    // As from before the ledger, bob's exists failing: ann is recorded, and the backfill stays unfinished.
+    const forget = 'DELETE FROM credential_holders; DELETE FROM credential_ledger_state';
+    const partial = await restartAfter(k, forget, { impostor: { ...IMPOSTOR.impostor!, config: { failExistsFor: [bob] } } });
+    expect((await vouch(partial, ann)).status).toBe(200);
+    expect((await partial.call('GET', '/_healthCheck')).body.result.ledger).toMatchObject({ status: 'incomplete', strategies: ['impostor'] });
+    // Another plugin, its namespace new, now serves "impostor": it holds no one's credentials.
+    const after = await restartAfter(partial, '', { usurper: { fixture: 'impostor', allowedProfiles: ['default'], config: { strategy: 'impostor' } } });
+    expect(errorOf(await vouch(after, ann))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+  });
+
   it("undoes a user creation a crash interrupted: the user and every credential the ledger names are deleted", async () => {
     const k = await start();
     const admin = await k.firstAdmin();

@@ -58,8 +58,8 @@ export default definePlugin(
     async init(config: JsonObject, context: PluginContext): Promise<void> {
       this.#config = parseConfig(config);
       this.#context = context;
-      await checkUsernameMode(await context.storage.collection(NAMESPACE_COLLECTION), this.#config.caseSensitiveUsernames);
       const credentials = await context.storage.collection('credentials', { indexes: [{ field: 'username', unique: true }] });
+      await checkUsernameMode(await context.storage.collection(NAMESPACE_COLLECTION), credentials, this.#config.caseSensitiveUsernames);
       this.#credentials = new CredentialStore(credentials, context, this.#config);
       const failures = await context.storage.collection('login-failures', { indexes: [{ field: 'window' }] });
       this.#throttle = new LoginThrottle(failures, this.#config.lockout.maxFailures, this.#config.lockout.windowMinutes * 60_000);

@@ -20,26 +20,41 @@ export function normalizeUsername(username: unknown, caseSensitive: boolean): st
 /** Where the comparison a namespace's usernames were stored with is recorded. */
 export const NAMESPACE_COLLECTION = 'namespace';
 const USERNAMES_RECORD = 'usernames';
+/** Usernames read to tell how a namespace from before the record stored them: one search, bounded at boot. */
+const SAMPLE = 1000;
 
 /**
  * Refuses to start when `caseSensitiveUsernames` differs from what this
- * namespace's usernames were stored with (recorded at the first start that
- * ran this check). Flipping it would strand users silently: stored "Ada" is
- * never found by a lower-cased lookup, and a stored "ada" no longer answers
- * to "Ada"; two users could also come to share a name. The plugin then fails
- * at boot, its error naming the option, and nothing is changed.
+ * namespace's usernames were stored with. Flipping it would strand users
+ * silently: stored "Ada" is never found by a lower-cased lookup, and a
+ * stored "ada" no longer answers to "Ada"; two users could also come to
+ * share a name. The plugin then fails at boot, its error naming the option,
+ * and nothing is changed. The mode is recorded at the first start with this
+ * check; a namespace from before it that holds a username with capitals
+ * (among the first SAMPLE) was case-sensitive. With no usernames stored,
+ * any value goes (and is recorded).
  */
-export async function checkUsernameMode(records: Pick<Repository, 'get' | 'createOrReplace'>, caseSensitive: boolean): Promise<void> {
+export async function checkUsernameMode(
+  records: Pick<Repository, 'get' | 'createOrReplace'>,
+  credentials: Pick<Repository, 'count' | 'search'>,
+  caseSensitive: boolean,
+): Promise<void> {
   const recorded = await records.get(USERNAMES_RECORD);
-  // Threads of one plugin start together with one config: writing the same record twice is harmless.
-  if (recorded === null) {
+  if (recorded?._source.caseSensitive === caseSensitive) return;
+  const stored = (await credentials.count()) === 0 ? null : recorded !== null ? recorded._source.caseSensitive === true : await withCapitals(credentials);
+  if (stored === null || stored === caseSensitive || (recorded === null && !stored)) {
+    // Threads of one plugin start together with one config: writing the same record twice is harmless.
     await records.createOrReplace(USERNAMES_RECORD, { caseSensitive });
     return;
   }
-  if (recorded._source.caseSensitive === caseSensitive) return;
-  const was = recorded._source.caseSensitive === true;
   throw new Error(
-    `config.caseSensitiveUsernames is ${caseSensitive}, but this namespace's usernames were stored ${was ? 'case-sensitive' : 'lower-cased'} (caseSensitiveUsernames: ${was}): ` +
+    `config.caseSensitiveUsernames is ${caseSensitive}, but this namespace's usernames were stored ${stored ? 'case-sensitive' : 'lower-cased'} (caseSensitiveUsernames: ${stored}): ` +
       'changing it would leave users unable to log in; set it back',
   );
+}
+
+/** True if a stored username has capitals (so they were kept: case-sensitive); false if none of the sample has. */
+async function withCapitals(credentials: Pick<Repository, 'search'>): Promise<boolean> {
+  const { hits } = await credentials.search({ size: SAMPLE });
+  return hits.some(({ _source }) => typeof _source.username === 'string' && _source.username !== _source.username.toLowerCase());
 }

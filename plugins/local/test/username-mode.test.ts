@@ -4,6 +4,8 @@
  * used to strand users silently: stored "Ada" never found by a lower-cased
  * lookup), and a start with the same value serves as before.
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startPluginHarness } from '@portcullis/sdk-plugin/testing';
 import type { JsonObject } from '@portcullis/sdk-plugin';
@@ -43,5 +45,31 @@ describe('local strategy: the username comparison a namespace was created with',
     expect(refused.log).toContain("config.caseSensitiveUsernames is false, but this namespace's usernames were stored case-sensitive");
     const again = await local.start({ caseSensitiveUsernames: true }, dataDir);
     expect(await again.login('local', { username: 'Ada', password: ADA_PASSWORD })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
+  });
+
+  it('knows a namespace from before the record held case-sensitive usernames when one has capitals', async () => {
+    const dataDir = local.dataDir();
+    const first = await local.start({ caseSensitiveUsernames: true }, dataDir);
+    await first.call('local', 'create', { credentials: { username: 'Ada', password: ADA_PASSWORD }, kuid: 'kuid-ada', request: { userId: 'kuid-ada' } });
+    await local.stop();
+    // As the namespace was before the mode was recorded.
+    const db = new Database(join(dataDir, 'plugins', 'local.sqlite'));
+    db.exec('DELETE FROM c_namespace');
+    db.close();
+    const refused = await failedStart({}, dataDir);
+    expect(refused.error).toBe('plugin.runtime.failed_init');
+    expect(refused.log).toContain("config.caseSensitiveUsernames is false, but this namespace's usernames were stored case-sensitive");
+    const again = await local.start({ caseSensitiveUsernames: true }, dataDir);
+    expect(await again.login('local', { username: 'Ada', password: ADA_PASSWORD })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
+  });
+
+  it('lets the option change while no username is stored: nobody is stranded, and the record follows', async () => {
+    const dataDir = local.dataDir();
+    await local.start({}, dataDir);
+    await local.stop();
+    const sensitive = await local.start({ caseSensitiveUsernames: true }, dataDir);
+    await sensitive.call('local', 'create', { credentials: { username: 'Ada', password: ADA_PASSWORD }, kuid: 'kuid-ada', request: { userId: 'kuid-ada' } });
+    await local.stop();
+    expect((await failedStart({}, dataDir)).error).toBe('plugin.runtime.failed_init');
   });
 });

@@ -139,8 +139,8 @@ export class LoginFlow {
     if (reserved.pending !== true) return reserved.kuid;
     await this.#createUser(strategy, identity, reserved.kuid);
     if (!(await identities.complete(strategy, identity.subject, reserved.kuid))) {
-      this.parts.context.log.warn(`strategy "${strategy}": the identity of user "${reserved.kuid}" was unlinked while its first login ran; the user is kept`);
-      throw new PreconditionError('this identity was unlinked while its first login ran: log in again');
+      this.parts.context.log.warn(`strategy "${strategy}": the identity of user "${reserved.kuid}" was unlinked, or the user deleted, while its first login ran`);
+      throw new PreconditionError('this identity was unlinked, or its user deleted, while its first login ran: log in again');
     }
     return reserved.kuid;
   }
