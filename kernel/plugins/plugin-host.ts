@@ -5,7 +5,7 @@
  * same way every time. A plugin that fails is marked failed and the rest
  * serve; only a duplicate strategy name stops the kernel.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionRequest, ApiDescription, JsonObject, JsonValue, PluginDescription } from '@portcullis/sdk-plugin/protocol';
 import { PluginError } from '@portcullis/sdk-plugin/errors';
@@ -50,7 +50,7 @@ export class PluginHost {
   readonly registry = new StrategyRegistry();
   readonly #isolates = new Map<string, PluginIsolate>();
   readonly #stores: PluginStore[] = [];
-  /** Plugins whose namespace file this process created (see {@link newNamespace}). */
+  /** Plugins whose namespace held nothing when this process opened it (see {@link newNamespace}). */
   readonly #newNamespaces = new Set<string>();
   readonly #failed = new Map<string, { error: PluginError; strategies: string[] }>();
   readonly #apis = new Map<string, ApiDescription>();
@@ -110,7 +110,7 @@ export class PluginHost {
     return this.#failed.get(plugin)?.error;
   }
 
-  /** Whether this process created `plugin`'s namespace: it then holds nothing an earlier run stored (credential ledger). */
+  /** Whether `plugin`'s namespace held nothing when this process opened it: nothing an earlier run stored (credential ledger). */
   newNamespace(plugin: string): boolean {
     return this.#newNamespaces.has(plugin);
   }
@@ -126,9 +126,9 @@ export class PluginHost {
     let manifest: PluginManifest | undefined;
     try {
       manifest = loadManifest(this.options.pluginsDir, name, this.options.kernelVersion);
-      const file = join(this.options.dataDir, 'plugins', `${name}.sqlite`);
-      if (!existsSync(file)) this.#newNamespaces.add(name);
-      const store = PluginStore.open(file);
+      const store = PluginStore.open(join(this.options.dataDir, 'plugins', `${name}.sqlite`));
+      // Judged by its content, not the file's existence: a WAL left beside a deleted file can bring data back.
+      if (store.empty) this.#newNamespaces.add(name);
       this.#stores.push(store);
       const endpoint = createHostEndpoint(name, {
         store,

@@ -8,7 +8,7 @@
  * restart starts the strategy over (what is recorded stays: asking again
  * is harmless). The strategy is marked backfilled once every user was answered.
  *
- * A plugin whose namespace this process created is asked nothing: whoever
+ * A plugin whose namespace held nothing when this process opened it is asked nothing: whoever
  * holds credentials with it from now on is recorded by the kernel's own
  * calls, and asking would be one call per user (about 26 s at boot for
  * 1,000,000 users, before the kernel listens, each time a plugin is enabled).

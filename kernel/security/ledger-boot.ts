@@ -11,8 +11,8 @@
  *    `deleting` by calling `delete` again;
  * 3. strategies never backfilled (an install from before the ledger, a
  *    plugin enabled since, a strategy now served by another plugin) are
- *    filled by asking the plugin's `exists` for every user, unless this
- *    process created the plugin's namespace: it then holds nothing stored
+ *    filled by asking the plugin's `exists` for every user, unless the
+ *    plugin's namespace held nothing when this process opened it: nothing stored
  *    before the ledger, and the strategy is recorded as it is.
  * Every user and row is tried on its own: one that fails is skipped and
  * tried again by the next pass, the others are done. A strategy is marked
@@ -40,7 +40,7 @@ export interface LedgerBootDeps {
   users: UserStore;
   strategies: StrategyRegistry;
   tokens: { revokeUser(kuid: string): number; apiKeys: { deleteUser(kuid: string): number } };
-  /** Whether this process created the plugin's namespace (plugin-host.ts): nothing in it to backfill. */
+  /** Whether the plugin's namespace held nothing when this process opened it (plugin-host.ts): nothing to backfill. */
   newNamespace(plugin: string): boolean;
   log: Logger;
 }

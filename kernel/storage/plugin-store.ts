@@ -85,6 +85,9 @@ export class PluginStore {
     }
   }
 
+  /** Whether no collection was ever declared in it: a new file (or one restored empty) holds nothing. */
+  get empty(): boolean { return this.collections.size === 0; }
+
   close(): void {
     this.statements.clear();
     this.db.close();

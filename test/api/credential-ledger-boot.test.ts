@@ -181,6 +181,21 @@ describe('the credential ledger at boot', () => {
     ]);
   });
 
+  it('rebuilds a strategy taken over by a plugin whose namespace holds data from that plugin\'s exists', async () => {
+    // usurper serves its own strategy "spare" at first: its namespace holds bob's credentials.
+    const plugins = { ...IMPOSTOR, usurper: { fixture: 'impostor', allowedProfiles: ['default'], config: { strategy: 'spare' } } };
+    const k = await start(undefined, plugins);
+    const admin = await k.firstAdmin();
+    const bob = await k.createUser(admin, 'bob');
+    expect((await k.call('POST', '/credentials/impostor/admin/_create', { jwt: admin, body: {} })).status).toBe(200);
+    expect((await k.call('POST', `/credentials/spare/${bob}/_create`, { jwt: admin, body: {} })).status).toBe(200);
+    // Now it serves "impostor": asked, it holds bob's credentials (its fixture keeps one document per kuid), not admin's.
+    const after = await restartAfter(k, '', { usurper: { fixture: 'impostor', allowedProfiles: ['default'], config: { strategy: 'impostor' } } });
+    expect(ledgerLines(after, 'credential ledger backfilled')).toEqual([expect.objectContaining({ strategy: 'impostor', plugin: 'usurper', holders: 1 })]);
+    expect((await vouch(after, bob)).status).toBe(200);
+    expect(errorOf(await vouch(after, 'admin'))).toEqual({ status: 401, id: 'plugin.strategy.missing_user' });
+  });
+
   it("does not hand rows of another plugin's unfinished backfill to a plugin with a new namespace taking the strategy over", async () => {
     const k = await start();
     const admin = await k.firstAdmin();
