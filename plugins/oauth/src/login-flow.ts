@@ -14,7 +14,7 @@
  */
 import { BadRequestError, PreconditionError, UnauthorizedError, type JsonObject, type LoginRequest, type PluginContext, type PluginError, type VerifyResult } from '@portcullis/sdk-plugin';
 import { identityOf, type Identity } from './claims.js';
-import type { Identities } from './identities.js';
+import type { Identities, StoredIdentity } from './identities.js';
 import { isAttempt, type AttemptIntent, type AttemptRefusal, type LoginAttempt, type LoginAttempts } from './login-attempts.js';
 import type { PendingLinks } from './pending-links.js';
 import type { CallbackParams, ProviderClient } from './provider-client.js';
@@ -124,7 +124,7 @@ export class LoginFlow {
       };
     }
     if (!settings.createUsers) return { kuid: null, message: 'no account is linked to this identity', reason: 'unknown identity' };
-    return { kuid: await this.#firstLogin(strategy, identity) };
+    return { kuid: await this.#firstLogin(strategy, identity, held) };
   }
 
   /**
@@ -133,9 +133,10 @@ export class LoginFlow {
    * racing login or after one cut short: a user with the reservation's kuid is one an earlier
    * run created, found instead of made twice.
    */
-  async #firstLogin(strategy: string, identity: Identity): Promise<string> {
+  async #firstLogin(strategy: string, identity: Identity, held: StoredIdentity | null): Promise<string> {
     const { identities } = this.parts;
-    const reserved = await identities.reserve(strategy, identity);
+    // A reservation already read (a run cut short, or racing) is finished as it is.
+    const reserved = held ?? (await identities.reserve(strategy, identity));
     if (reserved.pending !== true) return reserved.kuid;
     await this.#createUser(strategy, identity, reserved.kuid);
     if (!(await identities.complete(strategy, identity.subject, reserved.kuid))) {
