@@ -41,16 +41,18 @@ export async function checkUsernameMode(
 ): Promise<void> {
   const recorded = await records.get(USERNAMES_RECORD);
   if (recorded?._source.caseSensitive === caseSensitive) return;
-  const stored = (await credentials.count()) === 0 ? null : recorded !== null ? recorded._source.caseSensitive === true : await withCapitals(credentials);
-  if (stored === null || stored === caseSensitive || (recorded === null && !stored)) {
-    // Threads of one plugin start together with one config: writing the same record twice is harmless.
-    await records.createOrReplace(USERNAMES_RECORD, { caseSensitive });
-    return;
+  // With no username stored, any value strands no one. Without a record, only capitals tell the mode.
+  if ((await credentials.count()) > 0) {
+    const stored = recorded === null ? (await withCapitals(credentials)) || null : recorded._source.caseSensitive === true;
+    if (stored !== null && stored !== caseSensitive) {
+      throw new Error(
+        `config.caseSensitiveUsernames is ${caseSensitive}, but this namespace's usernames were stored ${stored ? 'case-sensitive' : 'lower-cased'} (caseSensitiveUsernames: ${stored}): ` +
+          'changing it would leave users unable to log in; set it back',
+      );
+    }
   }
-  throw new Error(
-    `config.caseSensitiveUsernames is ${caseSensitive}, but this namespace's usernames were stored ${stored ? 'case-sensitive' : 'lower-cased'} (caseSensitiveUsernames: ${stored}): ` +
-      'changing it would leave users unable to log in; set it back',
-  );
+  // Threads of one plugin start together with one config: writing the same record twice is harmless.
+  await records.createOrReplace(USERNAMES_RECORD, { caseSensitive });
 }
 
 /** True if a stored username has capitals (so they were kept: case-sensitive); false if none of the sample has. */
