@@ -24,52 +24,55 @@ async function failedStart(config: JsonObject, dataDir: string): Promise<{ error
 describe('local strategy: the username comparison a namespace was created with', () => {
   const local = localPlugin();
 
+  const ada = { username: 'Ada', password: ADA_PASSWORD };
+  /** `dataDir` (a new one by default) with user "Ada" stored case-sensitive, the plugin stopped. */
+  const withCaseSensitiveAda = async (dataDir = local.dataDir()): Promise<string> => {
+    const plugin = await local.start({ caseSensitiveUsernames: true }, dataDir);
+    await plugin.call('local', 'create', { credentials: ada, kuid: 'kuid-ada', request: { userId: 'kuid-ada' } });
+    await local.stop();
+    return dataDir;
+  };
+  /** A start with `config` on `dataDir` fails its init, the log saying `why`. */
+  const expectRefused = async (config: JsonObject, dataDir: string, why: string) => {
+    const refused = await failedStart(config, dataDir);
+    expect(refused.error).toBe('plugin.runtime.failed_init');
+    expect(refused.log).toContain(why);
+  };
+  const STORED_CASE_SENSITIVE = "config.caseSensitiveUsernames is false, but this namespace's usernames were stored case-sensitive";
+
   it('refuses to start case-sensitive on a namespace of lower-cased usernames, and serves again with the recorded value', async () => {
     const dataDir = local.dataDir();
     await local.startWithAda({}, { dataDir });
     await local.stop();
-    const refused = await failedStart({ caseSensitiveUsernames: true }, dataDir);
-    expect(refused.error).toBe('plugin.runtime.failed_init');
-    expect(refused.log).toContain("config.caseSensitiveUsernames is true, but this namespace's usernames were stored lower-cased (caseSensitiveUsernames: false)");
+    await expectRefused({ caseSensitiveUsernames: true }, dataDir, "config.caseSensitiveUsernames is true, but this namespace's usernames were stored lower-cased (caseSensitiveUsernames: false)");
     const again = await local.start({}, dataDir);
-    expect(await again.login('local', { username: 'ADA', password: ADA_PASSWORD })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
+    expect(await again.login('local', { ...ada, username: 'ADA' })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
   });
 
   it('refuses to start lower-casing on a namespace of case-sensitive usernames, where "Ada" would no longer be found', async () => {
-    const dataDir = local.dataDir();
-    const first = await local.start({ caseSensitiveUsernames: true }, dataDir);
-    await first.call('local', 'create', { credentials: { username: 'Ada', password: ADA_PASSWORD }, kuid: 'kuid-ada', request: { userId: 'kuid-ada' } });
-    await local.stop();
-    const refused = await failedStart({}, dataDir);
-    expect(refused.error).toBe('plugin.runtime.failed_init');
-    expect(refused.log).toContain("config.caseSensitiveUsernames is false, but this namespace's usernames were stored case-sensitive");
+    const dataDir = await withCaseSensitiveAda();
+    await expectRefused({}, dataDir, STORED_CASE_SENSITIVE);
     const again = await local.start({ caseSensitiveUsernames: true }, dataDir);
-    expect(await again.login('local', { username: 'Ada', password: ADA_PASSWORD })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
+    expect(await again.login('local', ada)).toEqual({ kind: 'success', kuid: 'kuid-ada' });
   });
 
   it('knows a namespace from before the record held case-sensitive usernames when one has capitals', async () => {
-    const dataDir = local.dataDir();
-    const first = await local.start({ caseSensitiveUsernames: true }, dataDir);
-    await first.call('local', 'create', { credentials: { username: 'Ada', password: ADA_PASSWORD }, kuid: 'kuid-ada', request: { userId: 'kuid-ada' } });
-    await local.stop();
+    const dataDir = await withCaseSensitiveAda();
     // As the namespace was before the mode was recorded.
     const db = new Database(join(dataDir, 'plugins', 'local.sqlite'));
     db.exec('DELETE FROM c_namespace');
     db.close();
-    const refused = await failedStart({}, dataDir);
-    expect(refused.error).toBe('plugin.runtime.failed_init');
-    expect(refused.log).toContain("config.caseSensitiveUsernames is false, but this namespace's usernames were stored case-sensitive");
+    await expectRefused({}, dataDir, STORED_CASE_SENSITIVE);
     const again = await local.start({ caseSensitiveUsernames: true }, dataDir);
-    expect(await again.login('local', { username: 'Ada', password: ADA_PASSWORD })).toEqual({ kind: 'success', kuid: 'kuid-ada' });
+    expect(await again.login('local', ada)).toEqual({ kind: 'success', kuid: 'kuid-ada' });
   });
 
   it('lets the option change while no username is stored: nobody is stranded, and the record follows', async () => {
     const dataDir = local.dataDir();
     await local.start({}, dataDir);
     await local.stop();
-    const sensitive = await local.start({ caseSensitiveUsernames: true }, dataDir);
-    await sensitive.call('local', 'create', { credentials: { username: 'Ada', password: ADA_PASSWORD }, kuid: 'kuid-ada', request: { userId: 'kuid-ada' } });
-    await local.stop();
-    expect((await failedStart({}, dataDir)).error).toBe('plugin.runtime.failed_init');
+    // Recorded lower-casing, no username yet: starting case-sensitive is allowed, and then recorded.
+    await withCaseSensitiveAda(dataDir);
+    await expectRefused({}, dataDir, STORED_CASE_SENSITIVE);
   });
 });

@@ -5,41 +5,22 @@
  * user creation that failed, refused, or raced by a second first login.
  */
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { oauthLogin, startOAuth, type KernelAnswer, type OAuthSetup } from './oauth-kernel.js';
+import { describe, expect, it } from 'vitest';
+import { oauthLogin, oauthPerTest, withSqlite, type KernelAnswer, type OAuthSetup } from './oauth-kernel.js';
 
-let setup: OAuthSetup | undefined;
-afterEach(async () => {
-  await setup?.stop();
-  setup = undefined;
-});
-
-async function start(provider: Record<string, unknown> = {}): Promise<OAuthSetup> {
-  setup = await startOAuth(provider);
-  setup.provider.accounts.set('alice', { email: 'alice@example.com', email_verified: true, name: 'Alice' });
-  return setup;
-}
-
-/** Opens one of the kernel's real SQLite files: the plugin's namespace (`plugins/oauth.sqlite`) or the kernel's (`kernel.sqlite`). */
-function withDb<T>(s: OAuthSetup, file: string, use: (db: Database.Database) => T): T {
-  const db = new Database(join(s.k.dataDir, file));
-  try {
-    return use(db);
-  } finally {
-    db.close();
-  }
-}
+const start = oauthPerTest({ alice: { email: 'alice@example.com', email_verified: true, name: 'Alice' } });
+const KERNEL_DB = 'kernel.sqlite';
+const PLUGIN_DB = join('plugins', 'oauth.sqlite');
 
 /** Makes every write of the given kind to `table` fail inside SQLite, as a full disk or an I/O error would, until `heal()`. */
 function breakWrites(s: OAuthSetup, file: string, table: string, kind: 'INSERT' | 'UPDATE'): { heal(): void } {
-  withDb(s, file, (db) => db.exec(`CREATE TRIGGER broken BEFORE ${kind} ON "${table}" BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`));
-  return { heal: () => withDb(s, file, (db) => db.exec('DROP TRIGGER broken')) };
+  withSqlite(s, (db) => db.exec(`CREATE TRIGGER broken BEFORE ${kind} ON "${table}" BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`), file);
+  return { heal: () => withSqlite(s, (db) => db.exec('DROP TRIGGER broken'), file) };
 }
 
 /** The stored identities of the plugin's namespace (table `c_identities`). */
 function identities(s: OAuthSetup): Array<{ kuid: string | null; pending?: boolean }> {
-  return withDb(s, join('plugins', 'oauth.sqlite'), (db) => db.prepare('SELECT body FROM c_identities').pluck().all() as string[]).map((body) => JSON.parse(body));
+  return withSqlite(s, (db) => db.prepare('SELECT body FROM c_identities').pluck().all() as string[]).map((body) => JSON.parse(body));
 }
 
 /** The users whose email is alice's, by kuid. */
@@ -58,14 +39,14 @@ describe('first login', () => {
     const s = await start();
     const admin = await s.k.firstAdmin();
     // The user is created, then recording the identity fails: the state a thread dying between the two leaves.
-    const disk = breakWrites(s, join('plugins', 'oauth.sqlite'), 'c_identities', 'UPDATE');
+    const disk = breakWrites(s, PLUGIN_DB, 'c_identities', 'UPDATE');
     const cut = await oauthLogin(s, 'alice');
     expect(cut.status).toBe(500);
     disk.heal();
     const created = await alices(s, admin);
     expect(created).toHaveLength(1);
     // Long after, as far as the record's clock says: no age makes the reservation anyone else's.
-    withDb(s, join('plugins', 'oauth.sqlite'), (db) => db.prepare(`UPDATE c_identities SET body = json_set(body, '$.at', 0)`).run());
+    withSqlite(s, (db) => db.prepare(`UPDATE c_identities SET body = json_set(body, '$.at', 0)`).run());
 
     const next = await oauthLogin(s, 'alice');
     expect(await kuidOf(s, next)).toBe(created[0]);
@@ -76,7 +57,7 @@ describe('first login', () => {
   it('a user creation that failed inside the kernel (a 5xx) is tried again by the next login, with the kuid reserved first', async () => {
     const s = await start();
     const admin = await s.k.firstAdmin();
-    const disk = breakWrites(s, 'kernel.sqlite', 'users', 'INSERT');
+    const disk = breakWrites(s, KERNEL_DB, 'users', 'INSERT');
     const failed = await oauthLogin(s, 'alice');
     expect(failed.status).toBeGreaterThanOrEqual(500);
     disk.heal();
@@ -92,7 +73,7 @@ describe('first login', () => {
   it('a retry refused by the kernel (a profile not allowed since) keeps the user an earlier run cut short created: still one user once fixed', async () => {
     const s = await start();
     const admin = await s.k.firstAdmin();
-    const disk = breakWrites(s, join('plugins', 'oauth.sqlite'), 'c_identities', 'UPDATE');
+    const disk = breakWrites(s, PLUGIN_DB, 'c_identities', 'UPDATE');
     expect((await oauthLogin(s, 'alice')).status).toBe(500);
     disk.heal();
     const created = await alices(s, admin);

@@ -8,6 +8,9 @@
 import { createServer as createNetServer } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach } from 'vitest';
 import { startApiKernel, type ApiBody, type ApiKernel } from '../../../test/helpers/api-kernel.js';
 import { CLIENT_ID, CLIENT_SECRET, OTHER_CLIENT_ID, OTHER_CLIENT_SECRET, startTestProvider, type TestProvider } from './oidc-test-provider.js';
 
@@ -140,6 +143,35 @@ export async function startOAuth(
     },
   };
   return setup;
+}
+
+/**
+ * A kernel and provider per test, stopped after it: `start` is startOAuth (stopping the
+ * setup running, if any) with `accounts` registered at the provider.
+ */
+export function oauthPerTest(accounts: Record<string, Record<string, unknown>>) {
+  let current: OAuthSetup | undefined;
+  const stop = async () => {
+    await current?.stop();
+    current = undefined;
+  };
+  afterEach(stop);
+  return async (...options: Parameters<typeof startOAuth>): Promise<OAuthSetup> => {
+    await stop();
+    current = await startOAuth(...options);
+    for (const [name, claims] of Object.entries(accounts)) current.provider.accounts.set(name, claims);
+    return current;
+  };
+}
+
+/** Runs `use` on one of the kernel's real SQLite files: the plugin's namespace (`plugins/oauth.sqlite`) unless `file` says another. */
+export function withSqlite<T>(s: OAuthSetup, use: (db: Database.Database) => T, file = join('plugins', 'oauth.sqlite')): T {
+  const db = new Database(join(s.k.dataDir, file));
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** A browser: one cookie jar per host, redirects followed by hand. */

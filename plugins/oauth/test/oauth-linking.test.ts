@@ -3,22 +3,14 @@
  * credentials actions (which enroll the user in the credential ledger),
  * and unlinking. The plugin never enrolls an existing user by itself.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { atKernel, Browser, oauthLogin, startLogin, startOAuth, throughProvider, type OAuthSetup } from './oauth-kernel.js';
-
-let setup: OAuthSetup | undefined;
-afterEach(async () => {
-  await setup?.stop();
-  setup = undefined;
-});
+import { describe, expect, it } from 'vitest';
+import { atKernel, Browser, oauthLogin, oauthPerTest, startLogin, throughProvider, type OAuthSetup } from './oauth-kernel.js';
 
 /** Kernel and provider with accounts alice (verified email) and mallory (unverified, same address). */
-async function start(provider: Record<string, unknown> = {}): Promise<OAuthSetup> {
-  setup = await startOAuth(provider);
-  setup.provider.accounts.set('alice', { email: 'alice@example.com', email_verified: true, name: 'Alice' });
-  setup.provider.accounts.set('mallory', { email: 'alice@example.com', email_verified: false, name: 'Mallory' });
-  return setup;
-}
+const start = oauthPerTest({
+  alice: { email: 'alice@example.com', email_verified: true, name: 'Alice' },
+  mallory: { email: 'alice@example.com', email_verified: false, name: 'Mallory' },
+});
 
 /** An admin, and a local user `ada` whose content email is `email`; answers both tokens and ada's kuid. */
 async function withLocalUser(s: OAuthSetup, email = 'alice@example.com') {

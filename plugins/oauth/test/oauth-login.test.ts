@@ -5,25 +5,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Http, Kuzzle } from 'kuzzle-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { atKernel, Browser, oauthLogin, startLogin, startOAuth, throughProvider, type OAuthSetup } from './oauth-kernel.js';
+import { atKernel, Browser, oauthLogin, startLogin, startOAuth, throughProvider, withSqlite, type OAuthSetup } from './oauth-kernel.js';
 import { CLIENT_ID, CLIENT_SECRET } from './oidc-test-provider.js';
 
 describe('oauth login', () => {
   let setup: OAuthSetup;
   let admin: string;
-
-  /** Reads the plugin's own SQLite file (its `login-attempts` collection is table `c_login-attempts`). */
-  function withPluginDb<T>(use: (db: Database.Database) => T): T {
-    const db = new Database(join(setup.k.dataDir, 'plugins', 'oauth.sqlite'), { readonly: true });
-    try {
-      return use(db);
-    } finally {
-      db.close();
-    }
-  }
 
   beforeAll(async () => {
     setup = await startOAuth({ content: { email: 'email', name: 'name', 'profile.fullName': 'name' } });
@@ -181,7 +170,7 @@ describe('oauth login', () => {
     const state = authorization.searchParams.get('state') as string;
     // The PKCE verifier, read from the live attempt (the client only ever sees its S256 challenge).
     const attemptId = createHash('sha256').update(state).digest('base64url');
-    const verifier = withPluginDb((db) => JSON.parse(db.prepare('SELECT body FROM "c_login-attempts" WHERE id = ?').pluck().get(attemptId) as string).verifier as string);
+    const verifier = withSqlite(setup, (db) => JSON.parse(db.prepare('SELECT body FROM "c_login-attempts" WHERE id = ?').pluck().get(attemptId) as string).verifier as string);
     expect(verifier).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     const callback = await throughProvider(setup, browser, authorization);
     const answer = await atKernel(browser, callback);
@@ -195,7 +184,7 @@ describe('oauth login', () => {
     expect(stored).not.toContain(state);
     expect(shown).not.toContain(verifier);
     // The used attempt is deleted: no stored document holds the verifier any more (the file's free pages may, until reused).
-    expect(withPluginDb((db) => db.prepare('SELECT count(*) FROM "c_login-attempts" WHERE body LIKE ?').pluck().get(`%${verifier}%`))).toBe(0);
+    expect(withSqlite(setup, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts" WHERE body LIKE ?').pluck().get(`%${verifier}%`))).toBe(0);
     // Provider tokens are JWTs (ID token) or opaque; neither is kept: no JWT at all in the namespace.
     expect(stored).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
   });

@@ -2,38 +2,18 @@
  * The provider down, racing callbacks, expired attempts, and a bad config:
  * each a clear answer, the kernel and its other strategies unaffected.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startPluginHarness } from '@portcullis/sdk-plugin/testing';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { loadPluginsConfig } from '../../../kernel/config/plugins-config.js';
 import { parseConfig } from '../src/config.js';
-import { atKernel, Browser, oauthLogin, startLogin, startOAuth, throughProvider, type OAuthSetup } from './oauth-kernel.js';
+import { atKernel, Browser, oauthLogin, oauthPerTest, startLogin, throughProvider, withSqlite } from './oauth-kernel.js';
 import { CLIENT_SECRET } from './oidc-test-provider.js';
 
-let setup: OAuthSetup | undefined;
-afterEach(async () => {
-  await setup?.stop();
-  setup = undefined;
-});
-
-/** Reads or writes the plugin's own SQLite file (its `login-attempts` collection is table `c_login-attempts`). */
-function withAttempts<T>(s: OAuthSetup, use: (db: Database.Database) => T): T {
-  const db = new Database(join(s.k.dataDir, 'plugins', 'oauth.sqlite'));
-  try {
-    return use(db);
-  } finally {
-    db.close();
-  }
-}
-
-async function start(plugin: Record<string, unknown> = {}): Promise<OAuthSetup> {
-  setup = await startOAuth({}, plugin);
-  setup.provider.accounts.set('alice', { email: 'alice@example.com', email_verified: true, name: 'Alice' });
-  return setup;
-}
+const startWith = oauthPerTest({ alice: { email: 'alice@example.com', email_verified: true, name: 'Alice' } });
+/** Kernel and provider, `plugin` overriding the oauth plugin's settings. */
+const start = (plugin: Record<string, unknown> = {}) => startWith({}, plugin);
 
 describe('provider down', () => {
   it('a callback while the provider is down is a clear 503; local logins and the kernel go on', async () => {
@@ -66,15 +46,14 @@ describe('provider down', () => {
     const body = (await response.json()) as { error: { id: string; message: string } };
     expect(body.error.id).toBe('plugin.custom.service_unavailable');
     expect(body.error.message).toMatch(/unreachable/);
-    expect(withAttempts(s, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts"').pluck().get())).toBe(0);
+    expect(withSqlite(s, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts"').pluck().get())).toBe(0);
   });
 });
 
 describe('provider refusing our client', () => {
   it('invalid_client shown as 401: a wrong client secret is a 503 that names no secret, and a warning naming the provider', async () => {
     const wrongSecret = 'wrong-secret-0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c';
-    setup = await startOAuth({ clientSecret: wrongSecret });
-    setup.provider.accounts.set('alice', { email: 'alice@example.com' });
+    const setup = await startWith({ clientSecret: wrongSecret });
     const answer = await oauthLogin(setup, 'alice');
     expect(answer.status).toBe(503);
     expect(answer.body.error).toMatchObject({
@@ -99,8 +78,7 @@ describe('provider too slow', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const token = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/token`;
     try {
-      setup = await startOAuth((issuer) => ({ endpoints: { authorization: `${issuer}/auth`, token, jwks: `${issuer}/jwks` } }), { httpTimeoutSeconds: 1 });
-      setup.provider.accounts.set('alice', { email: 'alice@example.com' });
+      const setup = await startWith((issuer) => ({ endpoints: { authorization: `${issuer}/auth`, token, jwks: `${issuer}/jwks` } }), { httpTimeoutSeconds: 1 });
       const answer = await oauthLogin(setup, 'alice');
       expect(answer.status).toBe(503);
       expect(answer.body.error?.message).toBe('the identity provider of strategy "oauth-test" is unreachable: try again later');
@@ -135,7 +113,7 @@ describe('attempts', () => {
     const browser = new Browser();
     s.provider.nextAccount = 'alice';
     const callback = await throughProvider(s, browser, await startLogin(s, browser));
-    const changed = withAttempts(s, (db) => db.prepare(`UPDATE "c_login-attempts" SET body = json_set(body, '$.expiresAt', 1)`).run().changes);
+    const changed = withSqlite(s, (db) => db.prepare(`UPDATE "c_login-attempts" SET body = json_set(body, '$.expiresAt', 1)`).run().changes);
     expect(changed).toBe(1);
     const answer = await atKernel(browser, callback);
     expect(answer.status).toBe(401);
@@ -155,7 +133,7 @@ describe('attempts', () => {
       id: 'plugin.custom.too_many_requests',
       message: 'too many login attempts in progress from this address: finish or abandon one, or try again later',
     });
-    expect(withAttempts(s, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts"').pluck().get())).toBe(2);
+    expect(withSqlite(s, (db) => db.prepare('SELECT count(*) FROM "c_login-attempts"').pluck().get())).toBe(2);
 
     // A used attempt makes room again.
     s.provider.nextAccount = 'alice';
@@ -163,8 +141,6 @@ describe('attempts', () => {
     expect((await step1()).status).toBe(302);
 
     // The total cap: set below the per-client one, so one address reaches it first.
-    await s.stop();
-    setup = undefined;
     const t = await start({ maxAttemptsPerClient: 10, maxAttempts: 2 });
     await startLogin(t, new Browser());
     await startLogin(t, new Browser());
